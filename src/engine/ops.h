@@ -1,0 +1,27 @@
+/* Internal: the backward function of every op, each defined next to its
+ * forward in the op's source file, and dispatched by rd_backward(). */
+#ifndef RDROP_ENGINE_OPS_H
+#define RDROP_ENGINE_OPS_H
+#include "rdrop/tensor.h"
+
+void rd_matmul_backward(rd_graph *g, rd_tensor *t);
+void rd_linear_backward(rd_graph *g, rd_tensor *t);
+void rd_add_bias_backward(rd_graph *g, rd_tensor *t);
+void rd_add_backward(rd_graph *g, rd_tensor *t);
+void rd_scale_backward(rd_graph *g, rd_tensor *t);
+void rd_relu_backward(rd_graph *g, rd_tensor *t);
+void rd_tanh_backward(rd_graph *g, rd_tensor *t);
+void rd_dropout_backward(rd_graph *g, rd_tensor *t);
+void rd_log_softmax_backward(rd_graph *g, rd_tensor *t);
+void rd_softmax_backward(rd_graph *g, rd_tensor *t);
+void rd_rows_backward(rd_graph *g, rd_tensor *t);
+void rd_concat_rows_backward(rd_graph *g, rd_tensor *t);
+void rd_sum_backward(rd_graph *g, rd_tensor *t);
+void rd_mean_backward(rd_graph *g, rd_tensor *t);
+void rd_nll_backward(rd_graph *g, rd_tensor *t);
+void rd_cross_entropy_backward(rd_graph *g, rd_tensor *t);
+void rd_kl_div_backward(rd_graph *g, rd_tensor *t);
+
+#define RD_NUMEL(t) ((size_t)(t)->rows * (size_t)(t)->cols)
+
+#endif

@@ -1,0 +1,96 @@
+/* Matrix products, through cblas_sgemm. Forward and backward side by side. */
+#include <cblas.h>
+#include <string.h>
+
+#include "engine/ops.h"
+
+/* C (m x n) = alpha op(A) op(B) + beta C, row-major, with A and B stored as
+ * the tensors themselves (op() transposes them when the flag is set). */
+static void gemm(int ta, int tb, int m, int n, int k, const rd_tensor *a, const float *adata,
+                 const rd_tensor *b, const float *bdata, float beta, float *c) {
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m,
+                n, k, 1.0f, adata, a->cols, bdata, b->cols, beta, c, n);
+}
+
+/* ---- matmul: C = op(A) op(B) ---- */
+rd_tensor *rd_matmul(rd_graph *g, rd_tensor *a, rd_tensor *b, int trans_a, int trans_b) {
+    int m = trans_a ? a->cols : a->rows, k = trans_a ? a->rows : a->cols;
+    int n = trans_b ? b->rows : b->cols;
+    rd_tensor *t = rd_node(g, RD_OP_MATMUL, m, n, a, b);
+    t->i0 = trans_a;
+    t->i1 = trans_b;
+    gemm(trans_a, trans_b, m, n, k, a, a->data, b, b->data, 0.0f, t->data);
+    return t;
+}
+
+void rd_matmul_backward(rd_graph *g, rd_tensor *t) {
+    rd_tensor *a = t->in[0], *b = t->in[1];
+    int ta = t->i0, tb = t->i1;
+    /* dC is a tensor-shaped view for gemm()'s leading dimension. */
+    rd_tensor dc = {.rows = t->rows, .cols = t->cols};
+    if (a->requires_grad) {
+        if (!ta) /* dA = dC op(B)^T */
+            gemm(0, !tb, a->rows, a->cols, t->cols, &dc, t->grad, b, b->data, 1.0f, rd_grad(g, a));
+        else /* dA = op(B) dC^T */
+            gemm(tb, 1, a->rows, a->cols, t->cols, b, b->data, &dc, t->grad, 1.0f, rd_grad(g, a));
+    }
+    if (b->requires_grad) {
+        if (!tb) /* dB = op(A)^T dC */
+            gemm(!ta, 0, b->rows, b->cols, t->rows, a, a->data, &dc, t->grad, 1.0f, rd_grad(g, b));
+        else /* dB = dC^T op(A) */
+            gemm(1, ta, b->rows, b->cols, t->rows, &dc, t->grad, a, a->data, 1.0f, rd_grad(g, b));
+    }
+}
+
+/* ---- linear: Y = X W + b (one gemm, bias preloaded as its C) ---- */
+rd_tensor *rd_linear(rd_graph *g, rd_tensor *x, rd_tensor *w, rd_tensor *b) {
+    rd_tensor *t = rd_node(g, RD_OP_LINEAR, x->rows, w->cols, x, w);
+    t->saved = b;
+    if (b && b->requires_grad) t->requires_grad = 1;
+    for (int i = 0; i < t->rows; i++) {
+        if (b)
+            memcpy(t->data + (size_t)i * t->cols, b->data, (size_t)t->cols * sizeof(float));
+        else
+            memset(t->data + (size_t)i * t->cols, 0, (size_t)t->cols * sizeof(float));
+    }
+    gemm(0, 0, x->rows, w->cols, x->cols, x, x->data, w, w->data, 1.0f, t->data);
+    return t;
+}
+
+static void bias_backward(rd_graph *g, rd_tensor *t, rd_tensor *b) {
+    float *db = rd_grad(g, b);
+    for (int i = 0; i < t->rows; i++) {
+        const float *row = t->grad + (size_t)i * t->cols;
+        for (int j = 0; j < t->cols; j++) db[j] += row[j];
+    }
+}
+
+void rd_linear_backward(rd_graph *g, rd_tensor *t) {
+    rd_tensor *x = t->in[0], *w = t->in[1], *b = t->saved;
+    rd_tensor dy = {.rows = t->rows, .cols = t->cols};
+    if (x->requires_grad) /* dX = dY W^T */
+        gemm(0, 1, x->rows, x->cols, t->cols, &dy, t->grad, w, w->data, 1.0f, rd_grad(g, x));
+    if (w->requires_grad) /* dW = X^T dY */
+        gemm(1, 0, w->rows, w->cols, t->rows, x, x->data, &dy, t->grad, 1.0f, rd_grad(g, w));
+    if (b && b->requires_grad) bias_backward(g, t, b); /* db = column sums of dY */
+}
+
+/* ---- add_bias: Y = X + b, b broadcast over rows ---- */
+rd_tensor *rd_add_bias(rd_graph *g, rd_tensor *x, rd_tensor *b) {
+    rd_tensor *t = rd_node(g, RD_OP_ADD_BIAS, x->rows, x->cols, x, b);
+    for (int i = 0; i < t->rows; i++) {
+        const float *xr = x->data + (size_t)i * x->cols;
+        float *yr = t->data + (size_t)i * t->cols;
+        for (int j = 0; j < t->cols; j++) yr[j] = xr[j] + b->data[j];
+    }
+    return t;
+}
+
+void rd_add_bias_backward(rd_graph *g, rd_tensor *t) {
+    rd_tensor *x = t->in[0], *b = t->in[1];
+    if (x->requires_grad) {
+        float *dx = rd_grad(g, x);
+        for (size_t i = 0; i < RD_NUMEL(t); i++) dx[i] += t->grad[i];
+    }
+    if (b->requires_grad) bias_backward(g, t, b);
+}

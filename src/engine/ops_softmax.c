@@ -1,0 +1,60 @@
+/* Row-wise softmax and log-softmax, max-shifted: exp() never sees a positive
+ * argument, so logits of any size give finite results. */
+#include <math.h>
+
+#include "engine/ops.h"
+
+/* out[j] = x[j] - max - log(sum exp(x - max)) */
+static void log_softmax_row(const float *x, float *out, int n) {
+    float mx = x[0];
+    for (int j = 1; j < n; j++) mx = x[j] > mx ? x[j] : mx;
+    double s = 0.0;
+    for (int j = 0; j < n; j++) s += exp((double)x[j] - mx);
+    float lse = mx + (float)log(s);
+    for (int j = 0; j < n; j++) out[j] = x[j] - lse;
+}
+
+/* ---- log_softmax ---- */
+rd_tensor *rd_log_softmax(rd_graph *g, rd_tensor *x) {
+    rd_tensor *t = rd_node(g, RD_OP_LOG_SOFTMAX, x->rows, x->cols, x, NULL);
+    for (int i = 0; i < x->rows; i++)
+        log_softmax_row(x->data + (size_t)i * x->cols, t->data + (size_t)i * x->cols, x->cols);
+    return t;
+}
+
+/* dx = dy - softmax(x) * sum(dy), row by row */
+void rd_log_softmax_backward(rd_graph *g, rd_tensor *t) {
+    float *dx = rd_grad(g, t->in[0]);
+    int n = t->cols;
+    for (int i = 0; i < t->rows; i++) {
+        const float *y = t->data + (size_t)i * n, *dy = t->grad + (size_t)i * n;
+        float *d = dx + (size_t)i * n;
+        double s = 0.0;
+        for (int j = 0; j < n; j++) s += dy[j];
+        for (int j = 0; j < n; j++) d[j] += dy[j] - expf(y[j]) * (float)s;
+    }
+}
+
+/* ---- softmax ---- */
+rd_tensor *rd_softmax(rd_graph *g, rd_tensor *x) {
+    rd_tensor *t = rd_node(g, RD_OP_SOFTMAX, x->rows, x->cols, x, NULL);
+    for (int i = 0; i < x->rows; i++) {
+        float *y = t->data + (size_t)i * x->cols;
+        log_softmax_row(x->data + (size_t)i * x->cols, y, x->cols);
+        for (int j = 0; j < x->cols; j++) y[j] = expf(y[j]);
+    }
+    return t;
+}
+
+/* dx = y * (dy - sum(dy * y)), row by row */
+void rd_softmax_backward(rd_graph *g, rd_tensor *t) {
+    float *dx = rd_grad(g, t->in[0]);
+    int n = t->cols;
+    for (int i = 0; i < t->rows; i++) {
+        const float *y = t->data + (size_t)i * n, *dy = t->grad + (size_t)i * n;
+        float *d = dx + (size_t)i * n;
+        double s = 0.0;
+        for (int j = 0; j < n; j++) s += (double)dy[j] * y[j];
+        for (int j = 0; j < n; j++) d[j] += y[j] * (dy[j] - (float)s);
+    }
+}

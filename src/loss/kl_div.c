@@ -1,0 +1,79 @@
+/* KL divergence with the semantics of torch.nn.functional.kl_div. */
+#include <math.h>
+#include <string.h>
+
+#include "engine/ops.h"
+#include "rdrop/loss.h"
+
+static const char *const NAMES[] = {"none", "sum", "mean", "batchmean"};
+
+int rd_reduction_from_name(const char *name) {
+    for (int i = 0; i < 4; i++)
+        if (strcmp(name, NAMES[i]) == 0) return i;
+    return -1;
+}
+
+const char *rd_reduction_name(rd_reduction r) { return (unsigned)r < 4 ? NAMES[r] : "?"; }
+
+/* The target's probability, from a probability or a log-probability. */
+static inline float target_prob(float t, int log_target) { return log_target ? expf(t) : t; }
+
+/* target * (log target - input), and 0 where the target probability is 0
+ * (the 0 log 0 = 0 convention; PyTorch 1.13 returns NaN there when
+ * log_target is set). */
+static inline double pointwise(float input, float t, int log_target) {
+    double p = target_prob(t, log_target);
+    if (p == 0.0) return 0.0;
+    double logt = log_target ? t : log((double)t);
+    return p * (logt - input);
+}
+
+/* ---- kl_div ---- */
+rd_tensor *rd_kl_div(rd_graph *g, rd_tensor *input, rd_tensor *target, rd_reduction reduction,
+                     int log_target) {
+    int none = reduction == RD_REDUCE_NONE;
+    rd_tensor *t = rd_node(g, RD_OP_KL_DIV, none ? input->rows : 1, none ? input->cols : 1, input,
+                           target);
+    t->i0 = reduction;
+    t->i1 = log_target;
+    size_t n = RD_NUMEL(input);
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double v = pointwise(input->data[i], target->data[i], log_target);
+        if (none)
+            t->data[i] = (float)v;
+        else
+            s += v;
+    }
+    if (!none) {
+        if (reduction == RD_REDUCE_MEAN) s /= (double)n;
+        if (reduction == RD_REDUCE_BATCHMEAN) s /= input->rows;
+        t->value = s;
+        t->data[0] = (float)s;
+    }
+    return t;
+}
+
+/* d/d input = -p;  d/d target = log t - input + 1 (probabilities) or
+ * p (log t - input + 1) (log-probabilities); 0 where p = 0. */
+void rd_kl_div_backward(rd_graph *g, rd_tensor *t) {
+    rd_tensor *x = t->in[0], *y = t->in[1];
+    int reduction = t->i0, log_target = t->i1;
+    size_t n = RD_NUMEL(x);
+    float scale = 1.0f;
+    if (reduction == RD_REDUCE_MEAN) scale = 1.0f / (float)n;
+    if (reduction == RD_REDUCE_BATCHMEAN) scale = 1.0f / (float)x->rows;
+    float *dx = x->requires_grad ? rd_grad(g, x) : NULL;
+    float *dy = y->requires_grad ? rd_grad(g, y) : NULL;
+    for (size_t i = 0; i < n; i++) {
+        float up = (reduction == RD_REDUCE_NONE ? t->grad[i] : t->grad[0]) * scale;
+        float p = target_prob(y->data[i], log_target);
+        if (p == 0.0f) continue;
+        if (dx) dx[i] -= up * p;
+        if (dy) {
+            float logt = log_target ? y->data[i] : logf(y->data[i]);
+            float d = logt - x->data[i] + 1.0f;
+            dy[i] += up * (log_target ? p * d : d);
+        }
+    }
+}

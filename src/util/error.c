@@ -1,0 +1,45 @@
+#include "rdrop/error.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+rd_status rd_fail(rd_error *err, rd_status status, const char *fmt, ...) {
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+        err->status = status;
+    }
+    return status;
+}
+
+int rd_mul_overflows(size_t a, size_t b) { return b != 0 && a > SIZE_MAX / b; }
+
+static void die_alloc(size_t count, size_t size, const char *file, int line) {
+    fprintf(stderr, "rdrop: out of memory allocating %zu x %zu bytes at %s:%d\n", count, size,
+            file, line);
+    exit(1);
+}
+
+void *rd_malloc_at(size_t count, size_t size, const char *file, int line) {
+    if (rd_mul_overflows(count, size)) die_alloc(count, size, file, line);
+    void *p = malloc(count && size ? count * size : 1);
+    if (!p) die_alloc(count, size, file, line);
+    return p;
+}
+
+void *rd_calloc_at(size_t count, size_t size, const char *file, int line) {
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p) die_alloc(count, size, file, line);
+    return p;
+}
+
+void *rd_realloc_at(void *p, size_t count, size_t size, const char *file, int line) {
+    if (rd_mul_overflows(count, size)) die_alloc(count, size, file, line);
+    void *q = realloc(p, count && size ? count * size : 1);
+    if (!q) die_alloc(count, size, file, line);
+    return q;
+}
