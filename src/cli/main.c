@@ -1,2 +1,56 @@
+/* rdrop: train MLPs with dropout or R-Drop, and look inside the losses. */
+#include <stdarg.h>
 #include <stdio.h>
-int main(void) { puts("rdrop"); return 0; }
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int, char **);
+    const char *help;
+} COMMANDS[] = {
+    {"train", cmd_train, "train a model from an experiment config"},
+    {"eval", cmd_eval, "test accuracy, loss and confusion matrix of a checkpoint"},
+    {"predict", cmd_predict, "classify image files (PNG, JPEG, BMP) with a checkpoint"},
+    {"kl", cmd_kl, "KL divergences of two distributions, as PyTorch's F.kl_div computes them"},
+    {"gradcheck", cmd_gradcheck, "check every op's gradient against finite differences"},
+};
+enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
+
+static void usage(FILE *f) {
+    fprintf(f, "usage: rdrop COMMAND [ARGS]   (rdrop COMMAND --help for its options)\n\ncommands:\n");
+    for (int i = 0; i < N_COMMANDS; i++) fprintf(f, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].help);
+    fprintf(f, "\nExit status: 0 success, 1 runtime error, 2 usage or config error.\n");
+}
+
+int cli_error(const char *cmd, const rd_error *err) {
+    fprintf(stderr, "rdrop %s: %s\n", cmd, err->msg);
+    return err->status ? (int)err->status : 1;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "rdrop %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, " (rdrop %s --help)\n", cmd);
+    va_end(ap);
+    return RD_ERR_USAGE;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    for (int i = 0; i < N_COMMANDS; i++)
+        if (!strcmp(argv[1], COMMANDS[i].name)) return COMMANDS[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "rdrop: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

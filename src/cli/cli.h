@@ -1,0 +1,17 @@
+/* The rdrop command-line tool: one function per command. Each returns the
+ * process exit status: 0 success, 1 runtime error, 2 usage or config error. */
+#ifndef RDROP_CLI_H
+#define RDROP_CLI_H
+#include "rdrop/error.h"
+
+int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
+int cmd_kl(int argc, char **argv);
+int cmd_gradcheck(int argc, char **argv);
+
+/* Prints "rdrop CMD: message" on stderr and returns the status. */
+int cli_error(const char *cmd, const rd_error *err);
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
