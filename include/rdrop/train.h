@@ -1,0 +1,46 @@
+/* Training: the dropout and R-Drop trainers, evaluation, and the run folder
+ * (config.ini, metrics.csv, last.ckpt, best.ckpt). */
+#ifndef RDROP_TRAIN_H
+#define RDROP_TRAIN_H
+#include <signal.h>
+#include <stdio.h>
+
+#include "rdrop/config.h"
+#include "rdrop/data.h"
+#include "rdrop/error.h"
+#include "rdrop/nn.h"
+#include "rdrop/tensor.h"
+
+typedef struct {
+    const char *out_dir;               /* the run folder */
+    int resume;                        /* continue from out_dir/last.ckpt */
+    volatile sig_atomic_t *stop;       /* set by a signal handler: checkpoint and stop */
+    FILE *log;                         /* per-epoch lines (stdout) */
+    int progress;                      /* 1: progress on stderr */
+} rd_train_options;
+
+typedef struct {
+    double test_acc, test_loss;
+    int epochs_done;
+    int interrupted; /* the signal that stopped training, or 0 */
+} rd_train_result;
+
+rd_status rd_train(const rd_config *cfg, const rd_train_options *opt, rd_train_result *res,
+                   rd_error *err);
+
+/* Loss, accuracy and (when confusion is not NULL: classes x classes counts,
+ * row = true class) confusion matrix of m on d, without dropout. */
+void rd_evaluate(rd_mlp *m, rd_graph *g, const rd_dataset *d, double *loss, double *acc,
+                 long long *confusion);
+
+/* Memory a training run needs, in bytes, and the limit in force (the
+ * config's, or the machine's available memory). */
+double rd_train_memory_estimate(const rd_config *cfg, long long n_train);
+double rd_memory_available(void);
+
+/* The OpenBLAS core in use and a warning when it is a generic kernel on a
+ * CPU that has AVX2 or AVX-512 (NULL when all is well). */
+const char *rd_blas_core(void);
+const char *rd_blas_warning(void);
+
+#endif

@@ -1,0 +1,129 @@
+/* Checkpoint files: serialise, CRC, atomic replace; parse with bounds checks. */
+#include "rdrop/checkpoint.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+static const char MAGIC[8] = "RDROPCK";
+#define BOM 0x01020304u
+
+typedef struct {
+    unsigned char *p;
+    size_t len, cap;
+} wbuf;
+
+static void put(wbuf *b, const void *src, size_t n) {
+    if (b->len + n > b->cap) {
+        while (b->len + n > b->cap) b->cap = b->cap ? b->cap * 2 : 4096;
+        b->p = rd_realloc(b->p, b->cap, 1);
+    }
+    memcpy(b->p + b->len, src, n);
+    b->len += n;
+}
+#define PUT(b, x) put((b), &(x), sizeof(x))
+
+void rd_ckpt_describe(rd_ckpt_state *s, const rd_mlp *m, int inputs) {
+    s->inputs = inputs;
+    s->n_hidden = m->n_layers - 1;
+    for (int l = 0; l < s->n_hidden; l++) s->hidden[l] = m->layer[l].out;
+    s->classes = m->layer[m->n_layers - 1].out;
+    s->activation = m->activation;
+    s->dropout = m->dropout;
+}
+
+static void serialise(wbuf *b, const rd_mlp *m, const rd_optim *o, const rd_ckpt_state *s) {
+    uint32_t version = RD_CKPT_VERSION, bom = BOM;
+    put(b, MAGIC, sizeof MAGIC);
+    PUT(b, version);
+    PUT(b, bom);
+    int32_t arch[4 + RD_MAX_HIDDEN] = {s->inputs, s->n_hidden, s->classes, (int32_t)s->activation};
+    for (int l = 0; l < s->n_hidden; l++) arch[4 + l] = s->hidden[l];
+    PUT(b, arch);
+    float f[3] = {s->dropout, s->norm_mean, s->norm_std};
+    PUT(b, f);
+    uint64_t n = m->n_params;
+    PUT(b, n);
+    put(b, m->params, m->n_params * sizeof(float));
+    int32_t okind = (int32_t)o->kind;
+    int64_t t = o->t;
+    PUT(b, okind);
+    PUT(b, t);
+    put(b, o->m, n * sizeof(float));
+    if (o->v) put(b, o->v, n * sizeof(float));
+    int32_t pos[2] = {s->epoch, s->batch};
+    int64_t step = s->step;
+    PUT(b, pos);
+    PUT(b, step);
+    PUT(b, s->data_rng.s);
+    PUT(b, s->drop_rng.s);
+    PUT(b, s->sums);
+    PUT(b, s->best_val_acc);
+    int32_t best = s->best_epoch;
+    PUT(b, best);
+    uint32_t crc = (uint32_t)crc32(0L, b->p, (uInt)b->len);
+    PUT(b, crc);
+}
+
+/* Writes path.tmp, flushes it to disk, then renames it over path. */
+static rd_status write_atomic(const char *path, const void *data, size_t len, rd_error *err) {
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: path too long", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot create: %s", tmp, strerror(errno));
+    const unsigned char *p = data;
+    size_t left = len;
+    while (left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            int e = w < 0 ? errno : ENOSPC;
+            close(fd);
+            unlink(tmp);
+            return rd_fail(err, RD_ERR_RUNTIME, "%s: write failed: %s (previous checkpoint kept)", path,
+                           strerror(e));
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: flush failed: %s (previous checkpoint kept)", path,
+                       strerror(e));
+    }
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: rename failed: %s", path, strerror(e));
+    }
+    /* Make the rename itself durable. */
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    int dfd = open(dirname(dir), O_RDONLY);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return RD_OK;
+}
+
+rd_status rd_checkpoint_save(const char *path, const rd_mlp *m, const rd_optim *o,
+                             const rd_ckpt_state *s, rd_error *err) {
+    for (size_t i = 0; i < m->n_params; i++)
+        if (!isfinite(m->params[i]))
+            return rd_fail(err, RD_ERR_RUNTIME, "%s: not saved: parameter %zu is not finite", path, i);
+    wbuf b = {0};
+    serialise(&b, m, o, s);
+    rd_status st = write_atomic(path, b.p, b.len, err);
+    free(b.p);
+    return st;
+}

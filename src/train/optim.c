@@ -1,0 +1,69 @@
+/* SGD, Adam, AdamW: the update rules of torch.optim, one loop each. */
+#include "rdrop/optim.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rdrop/error.h"
+
+const char *rd_optimizer_name(rd_optimizer_kind k) {
+    return k == RD_OPT_SGD ? "sgd" : k == RD_OPT_ADAM ? "adam" : "adamw";
+}
+
+void rd_optim_init(rd_optim *o, rd_optimizer_kind kind, size_t n_params) {
+    memset(o, 0, sizeof *o);
+    o->kind = kind;
+    o->n = n_params;
+    o->momentum = 0.9f;
+    o->beta1 = 0.9f;
+    o->beta2 = 0.999f;
+    o->eps = 1e-8f;
+    o->m = rd_calloc(n_params, sizeof(float));
+    o->v = kind == RD_OPT_SGD ? NULL : rd_calloc(n_params, sizeof(float));
+}
+
+void rd_optim_free(rd_optim *o) {
+    free(o->m);
+    free(o->v);
+    memset(o, 0, sizeof *o);
+}
+
+/* buf = momentum * buf + g;  p -= lr * (nesterov ? g + momentum * buf : buf) */
+static void sgd(rd_optim *o, float *restrict p, const float *restrict grad, float lr) {
+    const float mu = o->momentum, wd = o->weight_decay;
+    float *restrict buf = o->m;
+    for (size_t i = 0; i < o->n; i++) {
+        float g = grad[i] + wd * p[i];
+        if (mu != 0.0f) {
+            buf[i] = mu * buf[i] + g;
+            g = o->nesterov ? g + mu * buf[i] : buf[i];
+        }
+        p[i] -= lr * g;
+    }
+}
+
+/* m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
+ * p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps) */
+static void adam(rd_optim *o, float *restrict p, const float *restrict grad, float lr) {
+    const float b1 = o->beta1, b2 = o->beta2, eps = o->eps, wd = o->weight_decay;
+    const int decoupled = o->kind == RD_OPT_ADAMW;
+    const float step = lr / (float)(1.0 - pow(b1, (double)o->t));
+    const float rsqrt_bc2 = (float)(1.0 / sqrt(1.0 - pow(b2, (double)o->t)));
+    const float decay = decoupled ? 1.0f - lr * wd : 1.0f, l2 = decoupled ? 0.0f : wd;
+    float *restrict m = o->m, *restrict v = o->v;
+    for (size_t i = 0; i < o->n; i++) {
+        float g = grad[i] + l2 * p[i];
+        m[i] = b1 * m[i] + (1.0f - b1) * g;
+        v[i] = b2 * v[i] + (1.0f - b2) * g * g;
+        p[i] = p[i] * decay - step * m[i] / (sqrtf(v[i]) * rsqrt_bc2 + eps);
+    }
+}
+
+void rd_optim_step(rd_optim *o, float *params, const float *grads, float lr) {
+    o->t++;
+    if (o->kind == RD_OPT_SGD)
+        sgd(o, params, grads, lr);
+    else
+        adam(o, params, grads, lr);
+}

@@ -1,0 +1,175 @@
+/* The training loop: dropout (one forward pass per batch, cross-entropy) or
+ * R-Drop (each batch twice in one pass, cross-entropy + alpha * KL). */
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
+
+#include "rdrop/checkpoint.h"
+#include "rdrop/loss.h"
+#include "rdrop/schedule.h"
+#include "rdrop/train.h"
+#include "train/progress.h"
+#include "train/run_files.h"
+#include "train/trainer_setup.h"
+
+/* Running sums of an epoch, kept in the checkpoint so that an interrupted
+ * epoch resumes with its statistics. */
+enum { S_LOSS, S_CE, S_KL, S_LOSS2, S_BATCHES, S_CORRECT, S_ROWS, S_SECONDS };
+
+static int count_correct(const rd_tensor *logits, const int *y, int n_labels) {
+    int correct = 0;
+    for (int i = 0; i < logits->rows; i++) {
+        const float *row = logits->data + (size_t)i * logits->cols;
+        int best = 0;
+        for (int j = 1; j < logits->cols; j++) best = row[j] > row[best] ? j : best;
+        correct += best == y[i % n_labels];
+    }
+    return correct;
+}
+
+/* One optimizer step on the samples idx[0..n). */
+static rd_status train_step(rd_trainer *t, const int *idx, int n, rd_error *err) {
+    const rd_config *c = t->cfg;
+    int rdrop = c->train.method == RD_METHOD_RDROP;
+    rd_dataset_rows(&t->train, idx, n, t->x);
+    rd_dataset_labels(&t->train, idx, n, t->y);
+    rd_graph_reset(&t->g);
+    rd_mlp_zero_grad(&t->model);
+    rd_tensor *x = rd_input(&t->g, n, t->train.dim, t->x);
+    rd_tensor *logits = rd_mlp_forward(&t->model, &t->g, x, rdrop ? 2 : 1, &t->st.drop_rng);
+    rd_tensor *loss, *ce, *kl = NULL;
+    if (rdrop) {
+        rd_rdrop_terms terms = rd_rdrop_objective(&t->g, logits, t->y, c->train.alpha);
+        loss = terms.loss;
+        ce = terms.ce;
+        kl = terms.kl;
+    } else {
+        loss = ce = rd_cross_entropy(&t->g, logits, t->y, n);
+    }
+    double l = rd_scalar(loss);
+    if (!isfinite(l))
+        return rd_fail(err, RD_ERR_RUNTIME,
+                       "non-finite loss (%g) at epoch %d, batch %d: training stopped; %s/last.ckpt "
+                       "holds the last finite model (epoch %d)",
+                       l, t->st.epoch + 1, t->st.batch + 1, t->opt->out_dir, t->saved_epoch);
+    rd_backward(&t->g, loss);
+    float lr = rd_schedule_lr(&t->sched, t->st.step);
+    rd_optim_step(&t->optim, t->model.params, t->model.grads, lr);
+    t->lr = lr;
+    t->st.step++;
+    double *s = t->st.sums;
+    s[S_LOSS] += l;
+    s[S_LOSS2] += l * l;
+    s[S_CE] += rd_scalar(ce);
+    s[S_KL] += kl ? rd_scalar(kl) : 0.0;
+    s[S_BATCHES] += 1;
+    s[S_CORRECT] += count_correct(logits, t->y, n);
+    s[S_ROWS] += logits->rows;
+    return RD_OK;
+}
+
+static void show_progress(rd_trainer *t, rd_progress *p) {
+    const double *s = t->st.sums;
+    double nb = s[S_BATCHES], mean = s[S_LOSS] / nb;
+    double var = nb > 1 ? (s[S_LOSS2] - nb * mean * mean) / (nb - 1) : 0.0;
+    double copies = t->cfg->train.method == RD_METHOD_RDROP ? 2.0 : 1.0;
+    rd_progress_update(p, t->st.batch, s[S_ROWS] / copies, s[S_SECONDS], mean,
+                       var > 0 ? sqrt(var / nb) : 0.0, s[S_CE] / nb, s[S_KL] / nb,
+                       s[S_CORRECT] / s[S_ROWS]);
+}
+
+/* Runs the rest of epoch t->st.epoch. Returns 1 when a signal stopped it. */
+static rd_status run_epoch(rd_trainer *t, int *stopped, rd_error *err) {
+    rd_batcher *b = &t->batcher;
+    rd_rng rng = t->st.data_rng; /* the shuffle of this epoch, replayed on resume */
+    rd_batcher_shuffle(b, &rng);
+    const int *idx;
+    int n;
+    for (int i = 0; i < t->st.batch; i++) rd_batcher_next(b, &idx);
+    rd_progress p;
+    rd_progress_start(&p, t->opt->progress, t->st.epoch + 1, t->cfg->train.epochs,
+                      rd_batcher_batches(b), t->st.sums[S_SECONDS]);
+    while ((n = rd_batcher_next(b, &idx)) > 0) {
+        double t0 = rd_now();
+        rd_status st = train_step(t, idx, n, err);
+        if (st) {
+            rd_progress_end(&p);
+            return st;
+        }
+        t->st.sums[S_SECONDS] += rd_now() - t0;
+        t->st.batch++;
+        show_progress(t, &p);
+        if (t->opt->stop && *t->opt->stop) {
+            rd_progress_end(&p);
+            *stopped = 1;
+            return rd_trainer_save(t, "last.ckpt", err);
+        }
+    }
+    rd_progress_end(&p);
+    t->st.data_rng = rng; /* the next epoch shuffles from here */
+    return RD_OK;
+}
+
+static rd_status end_epoch(rd_trainer *t, rd_train_result *res, rd_error *err) {
+    const rd_config *c = t->cfg;
+    const double *s = t->st.sums;
+    int epoch = t->st.epoch + 1, last = epoch == c->train.epochs;
+    double copies = c->train.method == RD_METHOD_RDROP ? 2.0 : 1.0;
+    rd_metrics_row r = {.epoch = epoch, .lr = t->lr, .train_loss = s[S_LOSS] / s[S_BATCHES],
+                        .train_ce = s[S_CE] / s[S_BATCHES], .train_kl = s[S_KL] / s[S_BATCHES],
+                        .train_acc = s[S_CORRECT] / s[S_ROWS], .epoch_seconds = s[S_SECONDS],
+                        .samples_per_second = s[S_ROWS] / copies / s[S_SECONDS],
+                        .test_loss = NAN, .test_acc = NAN, .val_loss = NAN, .val_acc = NAN};
+    if (last || epoch % c->train.eval_interval == 0) {
+        rd_evaluate(&t->model, &t->g, &t->test, &r.test_loss, &r.test_acc, NULL);
+        if (t->has_val) rd_evaluate(&t->model, &t->g, &t->val, &r.val_loss, &r.val_acc, NULL);
+    }
+    rd_trainer_print_epoch(t, &r);
+    rd_status st = rd_metrics_append(t->opt->out_dir, &r, err);
+    t->st.epoch = epoch;
+    t->st.batch = 0;
+    memset(t->st.sums, 0, sizeof t->st.sums);
+    if (!st && t->has_val && !isnan(r.val_acc) && r.val_acc > t->st.best_val_acc) {
+        t->st.best_val_acc = r.val_acc;
+        t->st.best_epoch = epoch;
+        st = rd_trainer_save(t, "best.ckpt", err);
+    }
+    if (!st && (last || epoch % c->train.checkpoint_interval == 0)) st = rd_trainer_save(t, "last.ckpt", err);
+    res->epochs_done = epoch;
+    if (!isnan(r.test_acc)) {
+        res->test_acc = r.test_acc;
+        res->test_loss = r.test_loss;
+    }
+    return st;
+}
+
+rd_status rd_train(const rd_config *cfg, const rd_train_options *opt, rd_train_result *res,
+                   rd_error *err) {
+#if defined(__SSE__)
+    /* Flush denormals to zero: Adam's second moments decay into denormals and
+     * would slow every later step several-fold. */
+    _mm_setcsr(_mm_getcsr() | 0x8040);
+#endif
+    memset(res, 0, sizeof *res);
+    rd_trainer t;
+    rd_status st = rd_trainer_setup(&t, cfg, opt, err);
+    while (!st && t.st.epoch < cfg->train.epochs) {
+        int stopped = 0;
+        st = run_epoch(&t, &stopped, err);
+        if (!st && stopped) {
+            res->interrupted = (int)*opt->stop;
+            fprintf(opt->log, "interrupted: checkpoint written to %s/last.ckpt (epoch %d, batch %d); "
+                    "continue with --resume %s\n", opt->out_dir, t.st.epoch + 1, t.st.batch, opt->out_dir);
+            break;
+        }
+        if (!st) st = end_epoch(&t, res, err);
+    }
+    if (!st && !res->interrupted)
+        fprintf(opt->log, "final test_acc=%.4f test_err=%.2f%%\n", res->test_acc, 100.0 * (1.0 - res->test_acc));
+    rd_trainer_free(&t);
+    return st;
+}

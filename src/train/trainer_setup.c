@@ -1,0 +1,176 @@
+/* Setting a run up: data, model, optimizer, and the state of a resumed run. */
+#include <cblas.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "train/trainer_setup.h"
+
+static rd_status load_data(rd_trainer *t, rd_error *err) {
+    const rd_config *c = t->cfg;
+    const char *test_dir = c->data.test_dir[0] ? c->data.test_dir : c->data.dir;
+    rd_status st = rd_mnist_load(c->data.dir, 1, &t->train, err);
+    if (!st) st = rd_mnist_load(test_dir, 0, &t->test, err);
+    if (st) return st;
+    /* Subset and split draw from their own stream, so they do not depend on
+     * anything else the run does with its random numbers. */
+    rd_rng rng;
+    rd_rng_seed(&rng, c->train.seed ^ 0x5eedda7aULL);
+    if (c->data.train_subset > 0 && c->data.train_subset < t->train.n)
+        st = rd_dataset_subset(&t->train, c->data.train_subset, c->data.subset_random, &rng, err);
+    if (!st && c->data.val_size > 0) {
+        st = rd_dataset_split(&t->train, c->data.val_size, &rng, &t->val, err);
+        t->has_val = !st;
+    }
+    if (st) return st;
+    if (t->train.dim != c->model.inputs)
+        return rd_fail(err, RD_ERR_USAGE, "%s: images have %d pixels but model.inputs is %d",
+                       c->data.dir, t->train.dim, c->model.inputs);
+    if (c->data.normalize) {
+        float mean, std;
+        rd_dataset_compute_stats(&t->train, &mean, &std);
+        rd_dataset_set_normalization(&t->train, mean, std);
+        rd_dataset_set_normalization(&t->test, mean, std);
+        if (t->has_val) rd_dataset_set_normalization(&t->val, mean, std);
+    }
+    return RD_OK;
+}
+
+static void arch_text(char *buf, size_t n, int inputs, const int *hidden, int n_hidden, int classes) {
+    int k = snprintf(buf, n, "%d", inputs);
+    for (int l = 0; l < n_hidden && k < (int)n; l++) k += snprintf(buf + k, n - k, "-%d", hidden[l]);
+    if (k < (int)n) snprintf(buf + k, n - k, "-%d", classes);
+}
+
+static rd_status resume(rd_trainer *t, rd_error *err) {
+    const rd_config *c = t->cfg;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/last.ckpt", t->opt->out_dir);
+    rd_mlp m;
+    rd_optim o;
+    rd_ckpt_state s;
+    rd_status st = rd_checkpoint_load(path, &m, &o, &s, err);
+    if (st) return st;
+    char have[256], want[256];
+    arch_text(have, sizeof have, s.inputs, s.hidden, s.n_hidden, s.classes);
+    arch_text(want, sizeof want, c->model.inputs, c->model.hidden, c->model.n_hidden, c->model.classes);
+    if (strcmp(have, want) != 0 || s.activation != c->model.activation || o.kind != t->optim.kind) {
+        rd_mlp_free(&m);
+        rd_optim_free(&o);
+        return rd_fail(err, RD_ERR_USAGE, "%s: model %s (%s) does not match the config's %s (%s)", path,
+                       have, rd_optimizer_name(o.kind), want, rd_optimizer_name(t->optim.kind));
+    }
+    memcpy(t->model.params, m.params, m.n_params * sizeof(float));
+    memcpy(t->optim.m, o.m, m.n_params * sizeof(float));
+    if (o.v) memcpy(t->optim.v, o.v, m.n_params * sizeof(float));
+    t->optim.t = o.t;
+    rd_mlp_free(&m);
+    rd_optim_free(&o);
+    t->st = s;
+    t->saved_epoch = s.epoch;
+    return RD_OK;
+}
+
+static void banner(const rd_trainer *t) {
+    const rd_config *c = t->cfg;
+    FILE *f = t->opt->log;
+    char arch[256];
+    arch_text(arch, sizeof arch, c->model.inputs, c->model.hidden, c->model.n_hidden, c->model.classes);
+    fprintf(f, "rdrop train: %s, method %s", c->name, c->train.method == RD_METHOD_RDROP ? "rdrop" : "dropout");
+    if (c->train.method == RD_METHOD_RDROP) fprintf(f, " (alpha %g)", c->train.alpha);
+    fprintf(f, ", model %s %s dropout %g, %zu parameters\n", arch,
+            c->model.activation == RD_ACT_TANH ? "tanh" : "relu", c->model.dropout, t->model.n_params);
+    fprintf(f, "data: %s: %d train, %d test", c->data.dir, t->train.n, t->test.n);
+    if (t->has_val) fprintf(f, ", %d validation", t->val.n);
+    fprintf(f, "; %s lr %g (%s), batch %d, %d epochs, seed %llu\n", rd_optimizer_name(c->train.optimizer),
+            c->train.lr, rd_schedule_name(c->train.schedule), c->train.batch_size, c->train.epochs,
+            c->train.seed);
+    fprintf(f, "OpenBLAS: core %s, %d threads; run folder %s\n", rd_blas_core(), openblas_get_num_threads(),
+            t->opt->out_dir);
+    if (t->st.epoch || t->st.batch)
+        fprintf(f, "resuming after epoch %d, batch %d\n", t->st.epoch, t->st.batch);
+    const char *warn = rd_blas_warning();
+    if (warn) fprintf(stderr, "rdrop: warning: %s\n", warn);
+    fflush(f);
+}
+
+rd_status rd_trainer_setup(rd_trainer *t, const rd_config *cfg, const rd_train_options *opt, rd_error *err) {
+    memset(t, 0, sizeof *t);
+    t->cfg = cfg;
+    t->opt = opt;
+    rd_graph_init(&t->g);
+    openblas_set_num_threads(cfg->train.threads);
+    rd_status st = load_data(t, err);
+    if (st) return st;
+    double need = rd_train_memory_estimate(cfg, t->train.n + t->test.n);
+    double limit = cfg->train.memory_limit_mb > 0 ? cfg->train.memory_limit_mb * 1048576.0 : rd_memory_available();
+    if (need > limit)
+        return rd_fail(err, RD_ERR_USAGE,
+                       "%s: this model and batch need about %.0f MiB, more than the limit of %.0f MiB "
+                       "(train.memory_limit_mb; default: the available memory)", cfg->path,
+                       need / 1048576.0, limit / 1048576.0);
+    rd_rng init_rng;
+    rd_rng_seed(&init_rng, cfg->train.seed);
+    st = rd_mlp_init(&t->model, cfg->model.inputs, cfg->model.hidden, cfg->model.n_hidden,
+                     cfg->model.classes, cfg->model.activation, cfg->model.dropout, cfg->model.init,
+                     &init_rng, err);
+    if (st) return st;
+    rd_optim_init(&t->optim, cfg->train.optimizer, t->model.n_params);
+    t->optim.momentum = cfg->train.momentum;
+    t->optim.nesterov = cfg->train.nesterov;
+    t->optim.beta1 = cfg->train.beta1;
+    t->optim.beta2 = cfg->train.beta2;
+    t->optim.eps = cfg->train.eps;
+    t->optim.weight_decay = cfg->train.weight_decay;
+    rd_batcher_init(&t->batcher, t->train.n, cfg->train.batch_size, 0);
+    t->sched = (rd_schedule){cfg->train.schedule, cfg->train.lr, cfg->train.min_lr, cfg->train.gamma,
+                             cfg->train.step_size, cfg->train.warmup_epochs, cfg->train.epochs,
+                             rd_batcher_batches(&t->batcher)};
+    t->st.data_rng = rd_rng_split(&init_rng);
+    t->st.drop_rng = rd_rng_split(&init_rng);
+    t->st.best_val_acc = -1.0;
+    t->x = rd_malloc((size_t)cfg->train.batch_size * t->train.dim, sizeof(float));
+    t->y = rd_malloc((size_t)cfg->train.batch_size, sizeof(int));
+    if (opt->resume && (st = resume(t, err))) return st;
+    if ((st = rd_make_dirs(opt->out_dir, err))) return st;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/config.ini", opt->out_dir);
+    if ((st = rd_config_write(cfg, path, err))) return st;
+    if ((st = rd_metrics_open(opt->out_dir, opt->resume, t->st.epoch, err))) return st;
+    banner(t);
+    return RD_OK;
+}
+
+rd_status rd_trainer_save(rd_trainer *t, const char *name, rd_error *err) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", t->opt->out_dir, name);
+    rd_ckpt_describe(&t->st, &t->model, t->cfg->model.inputs);
+    t->st.norm_mean = t->train.mean;
+    t->st.norm_std = t->train.std;
+    rd_status st = rd_checkpoint_save(path, &t->model, &t->optim, &t->st, err);
+    if (!st && !strcmp(name, "last.ckpt")) t->saved_epoch = t->st.epoch;
+    return st;
+}
+
+void rd_trainer_print_epoch(const rd_trainer *t, const rd_metrics_row *r) {
+    FILE *f = t->opt->log;
+    fprintf(f, "epoch %d/%d  lr %.3g  train loss %.4f (ce %.4f kl %.4f) acc %.2f%%", r->epoch,
+            t->cfg->train.epochs, r->lr, r->train_loss, r->train_ce, r->train_kl, 100 * r->train_acc);
+    if (!isnan(r->test_acc)) fprintf(f, "  test loss %.4f acc %.2f%%", r->test_loss, 100 * r->test_acc);
+    if (!isnan(r->val_acc)) fprintf(f, "  val acc %.2f%%", 100 * r->val_acc);
+    fprintf(f, "  %.1f s  %.0f samples/s\n", r->epoch_seconds, r->samples_per_second);
+    fflush(f);
+}
+
+void rd_trainer_free(rd_trainer *t) {
+    rd_dataset_free(&t->train);
+    rd_dataset_free(&t->test);
+    if (t->has_val) rd_dataset_free(&t->val);
+    if (t->model.params) rd_mlp_free(&t->model);
+    if (t->optim.m) rd_optim_free(&t->optim);
+    if (t->batcher.order) rd_batcher_free(&t->batcher);
+    rd_graph_free(&t->g);
+    free(t->x);
+    free(t->y);
+}

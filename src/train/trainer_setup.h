@@ -1,0 +1,34 @@
+/* Internal: the trainer's state, and its setup from a config (or a run
+ * folder to resume). */
+#ifndef RDROP_TRAIN_TRAINER_SETUP_H
+#define RDROP_TRAIN_TRAINER_SETUP_H
+#include "rdrop/checkpoint.h"
+#include "rdrop/optim.h"
+#include "rdrop/schedule.h"
+#include "rdrop/train.h"
+#include "train/run_files.h"
+
+typedef struct {
+    const rd_config *cfg;
+    const rd_train_options *opt;
+    rd_dataset train, val, test;
+    int has_val;
+    rd_mlp model;
+    rd_optim optim;
+    rd_schedule sched;
+    rd_ckpt_state st; /* epoch, batch, step, RNG states, running sums */
+    rd_batcher batcher;
+    rd_graph g;
+    float *x; /* one batch of inputs */
+    int *y;   /* and labels */
+    float lr;
+    int saved_epoch; /* epoch of the checkpoint on disk */
+} rd_trainer;
+
+rd_status rd_trainer_setup(rd_trainer *t, const rd_config *cfg, const rd_train_options *opt,
+                           rd_error *err);
+rd_status rd_trainer_save(rd_trainer *t, const char *name, rd_error *err);
+void rd_trainer_print_epoch(const rd_trainer *t, const rd_metrics_row *r);
+void rd_trainer_free(rd_trainer *t);
+
+#endif
