@@ -41,7 +41,8 @@ static char *read_line(char *str, int size, void *stream) {
     ssize_t len = getline(&r->line, &r->line_cap, r->f);
     if (len < 0) return NULL;
     r->lineno++;
-    while (len > 0 && (r->line[len - 1] == '\n' || r->line[len - 1] == '\r')) r->line[--len] = '\0';
+    while (len > 0 && (r->line[len - 1] == '\n' || r->line[len - 1] == '\r'))
+        r->line[--len] = '\0';
     if (len >= size) {
         r->err_line = r->lineno;
         r->status = rd_fail(r->err, RD_ERR_USAGE, "%s:%d: line is longer than %d characters",
@@ -71,8 +72,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
     config_reader *r = user;
     if (!name) return 1; /* builds that report bare [section] lines */
     if (section[0] == '\0')
-        return reader_fail(r, "key \"%s\" is outside any section; put it under [model], [data] "
-                              "or [train]", name);
+        return reader_fail(r, "key \"%s\" is outside any section; put it under [model], "
+                              "[data] or [train]", name);
     if (r->is_model_file && strcmp(section, "model") != 0)
         return reader_fail(r, "unknown section [%s] (a model file holds only [model])", section);
     if (!rd_config_section_exists(section))

@@ -44,7 +44,8 @@ static const rd_config_key keys[] = {
     ENUM("model", "init", model.init, "kaiming|xavier", "kaiming", "weight initialization"),
 
     STRING("data", "dir", data.dir, "data/mnist", "directory with the training IDX files"),
-    STRING("data", "test_dir", data.test_dir, "", "directory with the test IDX files (empty = dir)"),
+    STRING("data", "test_dir", data.test_dir, "",
+           "directory with the test IDX files (empty = dir)"),
     INT("data", "train_subset", data.train_subset, 0, ANY, "0",
         "train on K samples only (0 = all)"),
     BOOL("data", "subset_random", data.subset_random, "false",

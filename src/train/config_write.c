@@ -68,7 +68,8 @@ rd_status rd_config_write(const rd_config *c, const char *path, rd_error *err) {
         rd_key_format(&keys[i], c, value, sizeof value);
         rd_key_format(&keys[i], defaults, def, sizeof def);
         /* inih takes " ;" as a comment only after a space inside the value */
-        if (strcmp(value, def) == 0) fprintf(f, "%s =%s%s\n", keys[i].name, value[0] ? " " : "", value);
+        if (strcmp(value, def) == 0)
+            fprintf(f, "%s =%s%s\n", keys[i].name, value[0] ? " " : "", value);
         else if (value[0]) fprintf(f, "%s = %s ; default: %s\n", keys[i].name, value,
                                    def[0] ? def : "(empty)");
         else fprintf(f, "; default: %s\n%s =\n", def, keys[i].name);
@@ -85,11 +86,11 @@ void rd_config_print_keys(FILE *f) {
     char name[64], range[128];
     fprintf(f, "Configuration keys (set them in the experiment file or with --set "
                "section.key=value):\n");
-    fprintf(f, "  %-26s %-11s %-28s %s\n", "key", "default", "range or choices", "meaning");
+    fprintf(f, "  %-26s %-11s %-26s %s\n", "key", "default", "range or choices", "meaning");
     for (size_t i = 0; i < n; i++) {
         snprintf(name, sizeof name, "%s.%s", keys[i].section, keys[i].name);
         rd_key_describe_range(&keys[i], range, sizeof range);
-        fprintf(f, "  %-26s %-11s %-28s %s\n", name, keys[i].def[0] ? keys[i].def : "\"\"", range,
+        fprintf(f, "  %-26s %-11s %-26s %s\n", name, keys[i].def[0] ? keys[i].def : "\"\"", range,
                 keys[i].help);
     }
 }

@@ -239,6 +239,12 @@ Test(config, too_long_strings_are_errors) {
     line[250] = '\0';
     snprintf(text, sizeof text, "[data]\ndir = %s\n", line);
     expect_load_error(text, RD_ERR_USAGE, "2:", "line is longer than 199 characters");
+    line[193] = '\0'; /* "dir = " + 193 = 199 characters: the longest line that fits */
+    snprintf(text, sizeof text, "[data]\ndir = %s\n", line);
+    rd_config c;
+    rd_error err = {0};
+    cr_assert_eq(rd_config_load(put("fits.ini", text), &c, &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(strlen(c.data.dir), 193);
     char assignment[1200] = "data.dir=";
     memset(assignment + 9, 'd', 1100);
     assignment[1109] = '\0';
@@ -265,9 +271,11 @@ Test(config, set_overrides) {
     cr_assert_eq(c.model.hidden[0], 7);
     expect_set_error("train.lr", "--set train.lr: expected section.key=value");
     expect_set_error("lr=0.1", "expected section.key=value");
-    expect_set_error("train.lrr=0.1", "--set train.lrr=0.1: unknown key \"lrr\" in section [train]");
+    expect_set_error("train.lrr=0.1",
+                     "--set train.lrr=0.1: unknown key \"lrr\" in section [train]");
     expect_set_error("optim.lr=0.1", "unknown section [optim]");
-    expect_set_error("train.lr=abc", "--set train.lr=abc: train.lr: expected a number, got \"abc\"");
+    expect_set_error("train.lr=abc",
+                     "--set train.lr=abc: train.lr: expected a number, got \"abc\"");
     cr_assert_eq(rd_config_set(&c, "model.file=/nonexistent.ini", &err), RD_ERR_RUNTIME);
     cr_assert(strstr(err.msg, "--set model.file=/nonexistent.ini: model.file: cannot read "
                               "\"/nonexistent.ini\""), "%s", err.msg);
