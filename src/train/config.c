@@ -54,7 +54,8 @@ static char *read_line(char *str, int size, void *stream) {
     return str;
 }
 
-static int reader_fail(config_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int reader_fail(config_reader *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Records the first error as "path:line: ..." and tells inih to stop. */
 static int reader_fail(config_reader *r, const char *fmt, ...) {
