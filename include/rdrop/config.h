@@ -1,0 +1,85 @@
+/* Experiment configuration: an INI file with [model], [data] and [train]
+ * sections, an optional model file for the architecture, and `--set
+ * section.key=value` overrides. One table of keys (src/train/config_keys.c)
+ * drives parsing, --set, writing the effective config and the help list.
+ * Paths in configs are relative to where rdrop runs (the repository root). */
+#ifndef RDROP_CONFIG_H
+#define RDROP_CONFIG_H
+#include <stdio.h>
+
+#include "rdrop/error.h"
+
+#define RD_MAX_HIDDEN 8
+
+typedef enum { RD_METHOD_DROPOUT, RD_METHOD_RDROP } rd_method;
+typedef enum { RD_OPT_SGD, RD_OPT_ADAM, RD_OPT_ADAMW } rd_optimizer_kind;
+typedef enum { RD_SCHED_CONSTANT, RD_SCHED_STEP, RD_SCHED_COSINE } rd_schedule_kind;
+typedef enum { RD_ACT_RELU, RD_ACT_TANH } rd_activation;
+typedef enum { RD_INIT_KAIMING, RD_INIT_XAVIER } rd_init;
+
+typedef struct {
+    char path[1024]; /* the experiment file */
+    char name[256];  /* its base name without .ini: "mnist-rdrop" */
+    struct {
+        char file[1024]; /* the model file that was read ("" = none) */
+        int inputs;
+        int hidden[RD_MAX_HIDDEN];
+        int n_hidden;
+        rd_activation activation;
+        float dropout;
+        int classes;
+        rd_init init;
+    } model;
+    struct {
+        char dir[1024];
+        char test_dir[1024]; /* "" = same as dir */
+        int train_subset;    /* 0 = all */
+        int subset_random;   /* 0: the first K samples, 1: a random K */
+        int val_size;        /* samples carved off the training set */
+        int normalize;       /* mean/std normalization */
+    } data;
+    struct {
+        rd_method method;
+        float alpha; /* weight of the R-Drop KL term */
+        int epochs;
+        int batch_size;
+        rd_optimizer_kind optimizer;
+        float lr, momentum;
+        int nesterov;
+        float beta1, beta2, eps, weight_decay;
+        rd_schedule_kind schedule;
+        int step_size;
+        float gamma;
+        int warmup_epochs;
+        float min_lr;
+        unsigned long long seed;
+        int threads;
+        int eval_interval;
+        int checkpoint_interval;
+        double memory_limit_mb; /* 0 = the machine's available memory */
+    } train;
+} rd_config;
+
+/* Every key at its default; path and name empty. */
+void rd_config_defaults(rd_config *c);
+
+/* Defaults, then the model file named by model.file, then the experiment's
+ * own keys (its [model] keys win over the model file's, in any order).
+ * Unreadable files are RD_ERR_RUNTIME; bad keys or values RD_ERR_USAGE. */
+rd_status rd_config_load(const char *path, rd_config *c, rd_error *err);
+
+/* One "section.key=value" override, validated like a file value. Setting
+ * model.file reads that model file's keys over the current ones. */
+rd_status rd_config_set(rd_config *c, const char *assignment, rd_error *err);
+
+/* Checks between keys; call after all overrides. */
+rd_status rd_config_validate(const rd_config *c, rd_error *err);
+
+/* The effective config as INI with every key; rd_config_load of the result
+ * gives the same struct (apart from path and name). */
+rd_status rd_config_write(const rd_config *c, const char *path, rd_error *err);
+
+/* One line per key: section.key, default, range or choices, help. */
+void rd_config_print_keys(FILE *f);
+
+#endif

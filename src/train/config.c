@@ -1,0 +1,224 @@
+/* Loading an experiment: defaults, then the model file, then the experiment's
+ * own keys; and `--set section.key=value` overrides. The INI syntax is
+ * inih's; what each key means and accepts comes from the key table. */
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "train/config_keys.h"
+
+/* What the inih callbacks need while one file is read. */
+typedef struct {
+    rd_config *c;
+    const char *path;    /* the file, as messages name it */
+    int is_model_file;   /* 1: only [model] keys, and no model.file */
+    FILE *f;
+    char *line;          /* getline's buffer */
+    size_t line_cap;
+    int lineno;          /* of the line inih is working on */
+    int indented;        /* that line starts with white space */
+    int *set_line;       /* per key: the line that set it, 0 = not set */
+    rd_error *err;
+    rd_status status;    /* first error; it stops the reading */
+    int err_line;
+} config_reader;
+
+static size_t key_index(const rd_config_key *k) {
+    size_t n;
+    return (size_t)(k - rd_config_keys(&n));
+}
+
+/* inih's line reader. We supply it because this inih build does not pass
+ * line numbers to the handler, and because inih silently cuts lines longer
+ * than its buffer, which would truncate a value instead of failing. */
+static char *read_line(char *str, int size, void *stream) {
+    config_reader *r = stream;
+    if (r->status != RD_OK) return NULL;
+    ssize_t len = getline(&r->line, &r->line_cap, r->f);
+    if (len < 0) return NULL;
+    r->lineno++;
+    while (len > 0 && (r->line[len - 1] == '\n' || r->line[len - 1] == '\r'))
+        r->line[--len] = '\0';
+    if (len >= size) {
+        r->err_line = r->lineno;
+        r->status = rd_fail(r->err, RD_ERR_USAGE, "%s:%d: line is longer than %d characters",
+                            r->path, r->lineno, size - 1);
+        return NULL;
+    }
+    memcpy(str, r->line, (size_t)len + 1);
+    r->indented = str[0] == ' ' || str[0] == '\t';
+    return str;
+}
+
+static int reader_fail(config_reader *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Records the first error as "path:line: ..." and tells inih to stop. */
+static int reader_fail(config_reader *r, const char *fmt, ...) {
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    r->err_line = r->lineno;
+    r->status = rd_fail(r->err, RD_ERR_USAGE, "%s:%d: %s", r->path, r->lineno, msg);
+    return 0;
+}
+
+static int on_key(void *user, const char *section, const char *name, const char *value) {
+    config_reader *r = user;
+    if (!name) return 1; /* builds that report bare [section] lines */
+    if (section[0] == '\0')
+        return reader_fail(r, "key \"%s\" is outside any section; put it under [model], "
+                              "[data] or [train]", name);
+    if (r->is_model_file && strcmp(section, "model") != 0)
+        return reader_fail(r, "unknown section [%s] (a model file holds only [model])", section);
+    if (!rd_config_section_exists(section))
+        return reader_fail(r, "unknown section [%s] (sections: [model], [data], [train])",
+                           section);
+    const rd_config_key *k = rd_config_find_key(section, name);
+    if (!k) return reader_fail(r, "unknown key \"%s\" in section [%s]", name, section);
+    if (r->is_model_file && strcmp(k->name, "file") == 0)
+        return reader_fail(r, "model.file: a model file cannot name another model file");
+    size_t i = key_index(k);
+    if (r->set_line[i])
+        return reader_fail(r, "%s.%s is already set on line %d%s", section, name,
+                           r->set_line[i],
+                           r->indented ? " (an indented line continues the previous value)" : "");
+    char why[512];
+    if (rd_key_parse(k, value, r->c, why, sizeof why) != RD_OK)
+        return reader_fail(r, "%s.%s: %s", section, name, why);
+    r->set_line[i] = r->lineno;
+    return 1;
+}
+
+/* Reads one opened INI file into c; set_line records which keys it set. */
+static rd_status read_ini(FILE *f, const char *path, int is_model_file, rd_config *c,
+                          int *set_line, rd_error *err) {
+    config_reader r = {.c = c, .path = path, .is_model_file = is_model_file, .f = f,
+                    .set_line = set_line, .err = err, .status = RD_OK};
+    int bad_line = ini_parse_stream(read_line, &r, on_key, &r);
+    free(r.line);
+    if (ferror(f))
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: read error: %s", path, strerror(errno));
+    /* inih reports the first line it could not parse, or that our handler refused */
+    if (bad_line > 0 && (r.status == RD_OK || bad_line < r.err_line))
+        return rd_fail(err, RD_ERR_USAGE,
+                       "%s:%d: syntax error: expected [section], key = value or a ; comment",
+                       path, bad_line);
+    return r.status;
+}
+
+/* Opens the model file: as given, then (for a relative path) next to the
+ * file that names it. Reads its keys into c, except those in `keep` (set by
+ * the experiment itself, which win). where: "path:line" or "--set ...". */
+static rd_status apply_model_file(rd_config *c, const char *file, const char *naming_file,
+                                  const int *keep, const char *where, rd_error *err) {
+    char tried[2048] = "";
+    FILE *f = fopen(file, "r");
+    int first_errno = errno;
+    const char *slash = naming_file ? strrchr(naming_file, '/') : NULL;
+    if (!f && file[0] != '/' && slash) {
+        snprintf(tried, sizeof tried, "%.*s/%s", (int)(slash - naming_file), naming_file, file);
+        f = fopen(tried, "r");
+    }
+    if (!f)
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: model.file: cannot read \"%s\"%s%s%s: %s", where,
+                       file, tried[0] ? " (nor \"" : "", tried, tried[0] ? "\")" : "",
+                       strerror(first_errno));
+    const char *opened = tried[0] ? tried : file;
+    size_t n;
+    const rd_config_key *keys = rd_config_keys(&n);
+    rd_config *m = rd_malloc(1, sizeof *m);
+    int *set_line = rd_calloc(n, sizeof *set_line);
+    char why[256];
+    rd_config_defaults(m);
+    rd_status st = rd_key_parse(rd_config_find_key("model", "file"), opened, c, why, sizeof why);
+    if (st != RD_OK) rd_fail(err, st, "%s: model.file: %s", where, why);
+    else st = read_ini(f, opened, 1, m, set_line, err);
+    for (size_t i = 0; st == RD_OK && i < n; i++)
+        if (set_line[i] && !(keep && keep[i])) rd_key_copy(&keys[i], c, m);
+    fclose(f);
+    free(set_line);
+    free(m);
+    return st;
+}
+
+/* path, and name = its base name without ".ini". */
+static rd_status set_path_and_name(rd_config *c, const char *path, rd_error *err) {
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    size_t len = strlen(base);
+    if (len > 4 && strcmp(base + len - 4, ".ini") == 0) len -= 4;
+    if (strlen(path) >= sizeof c->path || len >= sizeof c->name)
+        return rd_fail(err, RD_ERR_USAGE, "%.100s...: the experiment path is too long", path);
+    snprintf(c->path, sizeof c->path, "%s", path);
+    snprintf(c->name, sizeof c->name, "%.*s", (int)len, base);
+    return RD_OK;
+}
+
+rd_status rd_config_load(const char *path, rd_config *c, rd_error *err) {
+    rd_config *tmp = rd_malloc(1, sizeof *tmp); /* c changes only on success */
+    rd_config_defaults(tmp);
+    rd_status st = set_path_and_name(tmp, path, err);
+    FILE *f = st == RD_OK ? fopen(path, "r") : NULL;
+    if (st == RD_OK && !f) st = rd_fail(err, RD_ERR_RUNTIME, "cannot read \"%s\": %s", path,
+                                        strerror(errno));
+    size_t n;
+    rd_config_keys(&n);
+    int *set_line = rd_calloc(n, sizeof *set_line);
+    if (f) {
+        st = read_ini(f, path, 0, tmp, set_line, err);
+        fclose(f);
+    }
+    size_t file_key = key_index(rd_config_find_key("model", "file"));
+    if (st == RD_OK && tmp->model.file[0]) {
+        char where[1100], file[sizeof tmp->model.file];
+        snprintf(where, sizeof where, "%s:%d", path, set_line[file_key]);
+        memcpy(file, tmp->model.file, sizeof file);
+        st = apply_model_file(tmp, file, path, set_line, where, err);
+    }
+    if (st == RD_OK) memcpy(c, tmp, sizeof *c);
+    free(set_line);
+    free(tmp);
+    return st;
+}
+
+rd_status rd_config_set(rd_config *c, const char *assignment, rd_error *err) {
+    char where[128], key[128], why[512];
+    int shown = (int)strlen(assignment) > 100 ? 100 : (int)strlen(assignment);
+    snprintf(where, sizeof where, "--set %.*s%s", shown, assignment,
+             strlen(assignment) > 100 ? "..." : "");
+    const char *eq = strchr(assignment, '=');
+    const char *dot = eq ? memchr(assignment, '.', (size_t)(eq - assignment)) : NULL;
+    if (!eq || !dot || eq - assignment >= (long)sizeof key)
+        return rd_fail(err, RD_ERR_USAGE, "%s: expected section.key=value", where);
+    /* "train.lr = 0.1" as one argument: trim around the key and the value */
+    const char *start = assignment + strspn(assignment, " \t");
+    int len = (int)(eq - start);
+    while (len > 0 && (start[len - 1] == ' ' || start[len - 1] == '\t')) len--;
+    snprintf(key, sizeof key, "%.*s", len, start);
+    char *name = strchr(key, '.');
+    *name++ = '\0';
+    if (!rd_config_section_exists(key))
+        return rd_fail(err, RD_ERR_USAGE, "%s: unknown section [%s]", where, key);
+    const rd_config_key *k = rd_config_find_key(key, name);
+    if (!k)
+        return rd_fail(err, RD_ERR_USAGE, "%s: unknown key \"%s\" in section [%s]", where, name,
+                       key);
+    const char *value = eq + 1 + strspn(eq + 1, " \t");
+    char *trimmed = rd_malloc(strlen(value) + 1, 1);
+    strcpy(trimmed, value);
+    for (size_t l = strlen(trimmed); l > 0 && (trimmed[l - 1] == ' ' || trimmed[l - 1] == '\t');)
+        trimmed[--l] = '\0';
+    rd_status st = RD_OK;
+    if (k->type == RD_KEY_STRING && strcmp(k->name, "file") == 0)
+        st = apply_model_file(c, trimmed, NULL, NULL, where, err);
+    else if (rd_key_parse(k, trimmed, c, why, sizeof why) != RD_OK)
+        st = rd_fail(err, RD_ERR_USAGE, "%s: %s.%s: %s", where, key, name, why);
+    free(trimmed);
+    return st;
+}

@@ -1,0 +1,96 @@
+/* The config as text: defaults from the table, the effective config as an
+ * INI file that loads back to the same struct, and the key list for
+ * `rdrop train --help`. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "train/config_keys.h"
+
+void rd_config_defaults(rd_config *c) {
+    size_t n;
+    const rd_config_key *keys = rd_config_keys(&n);
+    char why[256];
+    memset(c, 0, sizeof *c); /* also the padding, so configs compare with memcmp */
+    for (size_t i = 0; i < n; i++) {
+        if (rd_key_parse(&keys[i], keys[i].def, c, why, sizeof why) != RD_OK) {
+            /* a typo in the table: fail loudly at the first run */
+            fprintf(stderr, "rdrop: bad default for %s.%s: %s\n", keys[i].section, keys[i].name,
+                    why);
+            abort();
+        }
+    }
+}
+
+/* inih strips the ends of a value and cuts it at " ;", so such strings
+ * could not be read back; refuse to write them rather than change them. */
+static int writable(const char *s) {
+    size_t len = strlen(s);
+    if (len && (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t'))
+        return 0;
+    for (const char *p = s; *p; p++)
+        if (*p == '\n' || *p == '\r' || (*p == ';' && p > s && (p[-1] == ' ' || p[-1] == '\t')))
+            return 0;
+    return 1;
+}
+
+rd_status rd_config_write(const rd_config *c, const char *path, rd_error *err) {
+    size_t n;
+    const rd_config_key *keys = rd_config_keys(&n);
+    rd_config *defaults = rd_malloc(1, sizeof *defaults);
+    rd_config_defaults(defaults);
+    char value[1100], def[1100];
+    for (size_t i = 0; i < n; i++) {
+        rd_key_format(&keys[i], c, value, sizeof value);
+        if (!writable(value)) {
+            free(defaults);
+            return rd_fail(err, RD_ERR_USAGE, "%s: %s.%s: \"%s\" cannot be written to an INI "
+                           "file (white space at an end, a line break or \" ;\")", path,
+                           keys[i].section, keys[i].name, value);
+        }
+    }
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        free(defaults);
+        return rd_fail(err, RD_ERR_RUNTIME, "cannot write \"%s\": %s", path, strerror(errno));
+    }
+    fprintf(f, "; The effective configuration of %s: defaults, the model file,\n"
+               "; the experiment and any --set overrides, every key written out.\n"
+               "; Values that differ from the default say so.\n",
+            c->path[0] ? c->path : "(no file)");
+    const char *section = "";
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(section, keys[i].section) != 0) {
+            section = keys[i].section;
+            fprintf(f, "\n[%s]\n", section);
+        }
+        rd_key_format(&keys[i], c, value, sizeof value);
+        rd_key_format(&keys[i], defaults, def, sizeof def);
+        /* inih takes " ;" as a comment only after a space inside the value */
+        if (strcmp(value, def) == 0)
+            fprintf(f, "%s =%s%s\n", keys[i].name, value[0] ? " " : "", value);
+        else if (value[0]) fprintf(f, "%s = %s ; default: %s\n", keys[i].name, value,
+                                   def[0] ? def : "(empty)");
+        else fprintf(f, "; default: %s\n%s =\n", def, keys[i].name);
+    }
+    free(defaults);
+    if (fclose(f) != 0)
+        return rd_fail(err, RD_ERR_RUNTIME, "cannot write \"%s\": %s", path, strerror(errno));
+    return RD_OK;
+}
+
+void rd_config_print_keys(FILE *f) {
+    size_t n;
+    const rd_config_key *keys = rd_config_keys(&n);
+    char name[64], range[128];
+    fprintf(f, "Configuration keys (set them in the experiment file or with --set "
+               "section.key=value):\n");
+    fprintf(f, "  %-26s %-11s %-26s %s\n", "key", "default", "range or choices", "meaning");
+    for (size_t i = 0; i < n; i++) {
+        snprintf(name, sizeof name, "%s.%s", keys[i].section, keys[i].name);
+        rd_key_describe_range(&keys[i], range, sizeof range);
+        fprintf(f, "  %-26s %-11s %-26s %s\n", name, keys[i].def[0] ? keys[i].def : "\"\"", range,
+                keys[i].help);
+    }
+}

@@ -1,0 +1,377 @@
+/* Experiment configs: defaults, model files, every error message, --set,
+ * and the write/load round trip. Files go into a fresh temporary directory;
+ * the example configs are read from the repository (tests run from its root). */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rdrop/config.h"
+#include "train/config_keys.h"
+
+static char tmp[64]; /* this test's directory (each test runs in its own process) */
+
+static void make_tmp(void) {
+    strcpy(tmp, "/tmp/rdrop-config-XXXXXX");
+    cr_assert_not_null(mkdtemp(tmp));
+}
+
+static void remove_tmp(void) {
+    DIR *d = opendir(tmp);
+    if (!d) return;
+    char path[512];
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.') continue;
+        snprintf(path, sizeof path, "%s/%s", tmp, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(tmp);
+}
+
+TestSuite(config, .init = make_tmp, .fini = remove_tmp);
+
+/* Writes tmp/name; returns its path in a buffer that the next call reuses. */
+static const char *put(const char *name, const char *text) {
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmp, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+/* Loads text as tmp/x.ini; expects failure with status and both fragments. */
+static void expect_load_error(const char *text, rd_status status, const char *where,
+                              const char *what) {
+    rd_config c;
+    rd_error err = {0};
+    char path[512];
+    snprintf(path, sizeof path, "%s", put("x.ini", text));
+    cr_assert_eq(rd_config_load(path, &c, &err), status, "for %s: got \"%s\"", text, err.msg);
+    char prefix[600];
+    snprintf(prefix, sizeof prefix, "%s/x.ini:%s", tmp, where);
+    cr_assert(strstr(err.msg, prefix) == err.msg, "expected prefix \"%s\" in \"%s\"", prefix,
+              err.msg);
+    cr_assert(strstr(err.msg, what), "expected \"%s\" in \"%s\"", what, err.msg);
+    cr_assert_null(strchr(err.msg, '\n'), "one line: %s", err.msg);
+}
+
+static void expect_set_error(const char *assignment, const char *what) {
+    rd_config c;
+    rd_error err = {0};
+    rd_config_defaults(&c);
+    cr_assert_eq(rd_config_set(&c, assignment, &err), RD_ERR_USAGE, "for %s", assignment);
+    cr_assert(strstr(err.msg, "--set ") == err.msg, "got \"%s\"", err.msg);
+    cr_assert(strstr(err.msg, what), "expected \"%s\" in \"%s\"", what, err.msg);
+}
+
+Test(config, defaults) {
+    rd_config c;
+    rd_config_defaults(&c);
+    cr_assert_eq(c.model.inputs, 784);
+    cr_assert_eq(c.model.n_hidden, 2);
+    cr_assert_eq(c.model.hidden[0], 1024);
+    cr_assert_eq(c.model.hidden[1], 1024);
+    cr_assert_eq(c.model.activation, RD_ACT_RELU);
+    cr_assert_float_eq(c.model.dropout, 0.3f, 1e-7);
+    cr_assert_eq(c.model.classes, 10);
+    cr_assert_eq(c.model.init, RD_INIT_KAIMING);
+    cr_assert_str_eq(c.model.file, "");
+    cr_assert_str_eq(c.data.dir, "data/mnist");
+    cr_assert_str_eq(c.data.test_dir, "");
+    cr_assert_eq(c.data.train_subset + c.data.subset_random + c.data.val_size, 0);
+    cr_assert_eq(c.data.normalize, 0);
+    cr_assert_eq(c.train.method, RD_METHOD_DROPOUT);
+    cr_assert_eq(c.train.alpha, 1.0f);
+    cr_assert_eq(c.train.epochs, 10);
+    cr_assert_eq(c.train.batch_size, 128);
+    cr_assert_eq(c.train.optimizer, RD_OPT_ADAM);
+    cr_assert_eq(c.train.lr, 0.001f);
+    cr_assert_eq(c.train.momentum, 0.9f);
+    cr_assert_eq(c.train.beta2, 0.999f);
+    cr_assert_eq(c.train.eps, 1e-8f);
+    cr_assert_eq(c.train.schedule, RD_SCHED_CONSTANT);
+    cr_assert_eq(c.train.step_size, 5);
+    cr_assert_eq(c.train.gamma, 0.1f);
+    cr_assert_eq(c.train.seed, 0ULL);
+    cr_assert_eq(c.train.threads, 2);
+    cr_assert_eq(c.train.eval_interval, 1);
+    cr_assert_eq(c.train.checkpoint_interval, 1);
+    cr_assert_eq(c.train.memory_limit_mb, 0.0);
+    rd_error err = {0};
+    cr_assert_eq(rd_config_validate(&c, &err), RD_OK, "%s", err.msg);
+}
+
+Test(config, model_file_relative_to_config_dir_and_overrides) {
+    put("net.ini", "[model]\nhidden = 64, 32\nactivation = tanh\ndropout = 0.5\n"
+                   "init = xavier\n");
+    /* the experiment's dropout comes before file: it must still win */
+    const char *path = put("exp-one.ini", "; test\n[model]\ndropout = 0.1\nfile = net.ini\n"
+                                          "[train]\nmethod = rdrop ; inline comment\n"
+                                          "alpha = 2.5\nseed = 18446744073709551615\n");
+    rd_config c;
+    rd_error err = {0};
+    cr_assert_eq(rd_config_load(path, &c, &err), RD_OK, "%s", err.msg);
+    cr_assert_str_eq(c.name, "exp-one");
+    cr_assert_str_eq(c.path, path);
+    cr_assert_eq(c.model.n_hidden, 2);
+    cr_assert_eq(c.model.hidden[0], 64);
+    cr_assert_eq(c.model.hidden[1], 32);
+    cr_assert_eq(c.model.activation, RD_ACT_TANH);
+    cr_assert_eq(c.model.init, RD_INIT_XAVIER);
+    cr_assert_eq(c.model.dropout, 0.1f);
+    cr_assert_eq(c.model.inputs, 784); /* neither file sets it: the default */
+    cr_assert(strstr(c.model.file, "net.ini"));
+    cr_assert_eq(c.train.method, RD_METHOD_RDROP);
+    cr_assert_eq(c.train.alpha, 2.5f);
+    cr_assert_eq(c.train.seed, 18446744073709551615ULL);
+}
+
+Test(config, example_configs_load_and_validate) {
+    glob_t g;
+    cr_assert_eq(glob("experiments/*.ini", 0, NULL, &g), 0, "run from the repository root");
+    cr_assert_geq(g.gl_pathc, 5);
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        rd_config c;
+        rd_error err = {0};
+        cr_assert_eq(rd_config_load(g.gl_pathv[i], &c, &err), RD_OK, "%s", err.msg);
+        cr_assert_eq(rd_config_validate(&c, &err), RD_OK, "%s", err.msg);
+        cr_assert_str_neq(c.model.file, "", "%s names a model file", g.gl_pathv[i]);
+    }
+    globfree(&g);
+    rd_config c;
+    rd_error err = {0};
+    cr_assert_eq(rd_config_load("experiments/mnist-rdrop.ini", &c, &err), RD_OK, "%s", err.msg);
+    cr_assert_str_eq(c.name, "mnist-rdrop");
+    cr_assert_eq(c.train.method, RD_METHOD_RDROP);
+    cr_assert_eq(c.model.hidden[1], 1024);
+    cr_assert_eq(rd_config_load("experiments/smoke.ini", &c, &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(c.model.n_hidden, 1);
+    cr_assert_eq(c.model.hidden[0], 256);
+    cr_assert_eq(c.data.train_subset, 2000);
+}
+
+Test(config, syntax_section_and_key_errors) {
+    expect_load_error("[train]\nlr = 0.1\n[optim]\nlr = 2\n", RD_ERR_USAGE, "4:",
+                      "unknown section [optim]");
+    expect_load_error("[train]\n\nlrr = 0.1\n", RD_ERR_USAGE, "3:",
+                      "unknown key \"lrr\" in section [train]");
+    expect_load_error("lr = 0.1\n", RD_ERR_USAGE, "1:", "outside any section");
+    expect_load_error("[train]\nlr 0.1\n", RD_ERR_USAGE, "2:", "syntax error");
+    expect_load_error("[train]\nlr = 0.1\nepochs = 3\nlr = 0.2\n", RD_ERR_USAGE, "4:",
+                      "train.lr is already set on line 2");
+}
+
+Test(config, value_type_errors) {
+    expect_load_error("[train]\nepochs = 12abc\n", RD_ERR_USAGE, "2:",
+                      "train.epochs: expected an integer, got \"12abc\"");
+    expect_load_error("[train]\nepochs = 1e3\n", RD_ERR_USAGE, "2:", "expected an integer");
+    expect_load_error("[train]\nepochs =\n", RD_ERR_USAGE, "2:",
+                      "train.epochs: expected an integer, got \"\"");
+    expect_load_error("[data]\n\n\ntrain_subset = 3000000000\n", RD_ERR_USAGE, "4:",
+                      "data.train_subset: 3000000000 is out of range [0, 2147483647]");
+    expect_load_error("[train]\nlr = abc\n", RD_ERR_USAGE, "2:",
+                      "train.lr: expected a number, got \"abc\"");
+    expect_load_error("[train]\nlr = 0.1x\n", RD_ERR_USAGE, "2:", "expected a number");
+    expect_load_error("[train]\nlr = nan\n", RD_ERR_USAGE, "2:",
+                      "train.lr: expected a finite number, got \"nan\"");
+    expect_load_error("[train]\nalpha = inf\n", RD_ERR_USAGE, "2:", "expected a finite number");
+    expect_load_error("[data]\nnormalize = maybe\n", RD_ERR_USAGE, "2:",
+                      "data.normalize: expected true/false");
+    expect_load_error("[train]\noptimizer = rmsprop\n", RD_ERR_USAGE, "2:",
+                      "train.optimizer: expected one of sgd|adam|adamw, got \"rmsprop\"");
+    expect_load_error("[train]\nseed = -1\n", RD_ERR_USAGE, "2:", "train.seed: -1 is out of range");
+}
+
+Test(config, range_errors) {
+    expect_load_error("[train]\nbatch_size = 0\n", RD_ERR_USAGE, "2:",
+                      "train.batch_size: 0 is out of range [1, 65536]");
+    expect_load_error("[train]\nweight_decay = -0.5\n", RD_ERR_USAGE, "2:",
+                      "train.weight_decay: -0.5 is out of range [0, inf)");
+    expect_load_error("[train]\nlr = 0\n", RD_ERR_USAGE, "2:", "train.lr: 0 is out of range (0, ");
+    expect_load_error("[model]\ndropout = 1\n", RD_ERR_USAGE, "2:",
+                      "model.dropout: 1 is out of range [0, 1)");
+    expect_load_error("[train]\neps = 1e-50\n", RD_ERR_USAGE, "2:", "out of range (0, inf)");
+    expect_load_error("[train]\nthreads = 257\n", RD_ERR_USAGE, "2:", "[1, 256]");
+    /* a huge learning rate is allowed: the trainer's divergence tests use it */
+    rd_config c;
+    rd_error err = {0};
+    cr_assert_eq(rd_config_load(put("ok.ini", "[train]\nlr = 1e6\n"), &c, &err), RD_OK, "%s",
+                 err.msg);
+    cr_assert_eq(c.train.lr, 1e6f);
+}
+
+Test(config, hidden_list_errors) {
+    expect_load_error("[model]\nhidden = 1024,1000000000000\n", RD_ERR_USAGE, "2:",
+                      "model.hidden: layer 2: 1000000000000 is out of range [1, 1000000]");
+    expect_load_error("[model]\nhidden = 99999999999999999999999\n", RD_ERR_USAGE, "2:",
+                      "out of range [1, 1000000]");
+    expect_load_error("[model]\nhidden = 1,2,3,4,5,6,7,8,9\n", RD_ERR_USAGE, "2:",
+                      "model.hidden: more than 8 layers");
+    expect_load_error("[model]\nhidden =\n", RD_ERR_USAGE, "2:",
+                      "model.hidden: expected 1 to 8 comma-separated layer sizes, got \"\"");
+    expect_load_error("[model]\nhidden = 8,,8\n", RD_ERR_USAGE, "2:", "expected 1 to 8");
+    expect_load_error("[model]\nhidden = 0\n", RD_ERR_USAGE, "2:", "layer 1: 0 is out of range");
+}
+
+Test(config, model_file_errors) {
+    expect_load_error("[model]\nfile = missing.ini\n", RD_ERR_RUNTIME, "2:",
+                      "model.file: cannot read \"missing.ini\"");
+    put("bad-model.ini", "[model]\nhidden = 16\n[train]\nlr = 1\n");
+    rd_config c;
+    rd_error err = {0};
+    const char *path = put("uses-bad.ini", "[model]\nfile = bad-model.ini\n");
+    cr_assert_eq(rd_config_load(path, &c, &err), RD_ERR_USAGE);
+    cr_assert(strstr(err.msg, "bad-model.ini:4: unknown section [train]"), "%s", err.msg);
+    cr_assert_eq(rd_config_load("/nonexistent/x.ini", &c, &err), RD_ERR_RUNTIME);
+    cr_assert(strstr(err.msg, "cannot read \"/nonexistent/x.ini\""), "%s", err.msg);
+}
+
+Test(config, too_long_strings_are_errors) {
+    char text[1200], line[300];
+    /* inih reads at most 199 characters a line: a longer one must fail, not be cut */
+    memset(line, 'd', 250);
+    line[250] = '\0';
+    snprintf(text, sizeof text, "[data]\ndir = %s\n", line);
+    expect_load_error(text, RD_ERR_USAGE, "2:", "line is longer than 199 characters");
+    line[193] = '\0'; /* "dir = " + 193 = 199 characters: the longest line that fits */
+    snprintf(text, sizeof text, "[data]\ndir = %s\n", line);
+    rd_config c;
+    rd_error err = {0};
+    cr_assert_eq(rd_config_load(put("fits.ini", text), &c, &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(strlen(c.data.dir), 193);
+    char assignment[1200] = "data.dir=";
+    memset(assignment + 9, 'd', 1100);
+    assignment[1109] = '\0';
+    expect_set_error(assignment, "data.dir: value is 1100 characters long; at most 1023 fit");
+}
+
+Test(config, set_overrides) {
+    rd_config c;
+    rd_error err = {0};
+    rd_config_defaults(&c);
+    cr_assert_eq(rd_config_set(&c, "train.lr=0.5", &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(c.train.lr, 0.5f);
+    cr_assert_eq(rd_config_set(&c, " model.hidden = 10, 20, 30 ", &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(c.model.n_hidden, 3);
+    cr_assert_eq(c.model.hidden[2], 30);
+    cr_assert_eq(rd_config_set(&c, "train.nesterov=on", &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(c.train.nesterov, 1);
+    cr_assert_eq(rd_config_set(&c, "data.test_dir=", &err), RD_OK, "%s", err.msg);
+    put("m.ini", "[model]\nhidden = 7\n");
+    char assignment[600];
+    snprintf(assignment, sizeof assignment, "model.file=%s/m.ini", tmp);
+    cr_assert_eq(rd_config_set(&c, assignment, &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(c.model.n_hidden, 1);
+    cr_assert_eq(c.model.hidden[0], 7);
+    expect_set_error("train.lr", "--set train.lr: expected section.key=value");
+    expect_set_error("lr=0.1", "expected section.key=value");
+    expect_set_error("train.lrr=0.1",
+                     "--set train.lrr=0.1: unknown key \"lrr\" in section [train]");
+    expect_set_error("optim.lr=0.1", "unknown section [optim]");
+    expect_set_error("train.lr=abc",
+                     "--set train.lr=abc: train.lr: expected a number, got \"abc\"");
+    cr_assert_eq(rd_config_set(&c, "model.file=/nonexistent.ini", &err), RD_ERR_RUNTIME);
+    cr_assert(strstr(err.msg, "--set model.file=/nonexistent.ini: model.file: cannot read "
+                              "\"/nonexistent.ini\""), "%s", err.msg);
+    /* a failed --set leaves the value alone */
+    cr_assert_neq(rd_config_set(&c, "train.epochs=0", &err), RD_OK);
+    cr_assert_eq(c.train.epochs, 10);
+}
+
+Test(config, validate_cross_field) {
+    rd_config c;
+    rd_error err = {0};
+    rd_config_defaults(&c);
+    cr_assert_eq(rd_config_set(&c, "train.warmup_epochs=10", &err), RD_OK);
+    cr_assert_eq(rd_config_validate(&c, &err), RD_ERR_USAGE);
+    cr_assert(strstr(err.msg, "train.warmup_epochs (10) must be less than train.epochs (10)"),
+              "%s", err.msg);
+    rd_config_defaults(&c);
+    rd_config_set(&c, "train.nesterov=true", &err);
+    cr_assert_eq(rd_config_validate(&c, &err), RD_ERR_USAGE);
+    cr_assert(strstr(err.msg, "train.nesterov needs train.optimizer = sgd"), "%s", err.msg);
+    rd_config_set(&c, "train.optimizer=sgd", &err);
+    cr_assert_eq(rd_config_validate(&c, &err), RD_OK, "%s", err.msg);
+    rd_config_set(&c, "train.momentum=0", &err);
+    cr_assert_eq(rd_config_validate(&c, &err), RD_ERR_USAGE);
+    cr_assert(strstr(err.msg, "momentum > 0"), "%s", err.msg);
+    rd_config_defaults(&c);
+    rd_config_set(&c, "train.method=rdrop", &err);
+    rd_config_set(&c, "model.dropout=0", &err); /* pointless but allowed */
+    cr_assert_eq(rd_config_validate(&c, &err), RD_OK, "%s", err.msg);
+}
+
+Test(config, write_load_round_trip) {
+    rd_config c, back;
+    rd_error err = {0};
+    put("net.ini", "[model]\nhidden = 300,100\n");
+    cr_assert_eq(rd_config_load(put("orig.ini", "[model]\nfile = net.ini\n"), &c, &err), RD_OK,
+                 "%s", err.msg);
+    const char *sets[] = {"train.lr=0.0123456789", "train.alpha=0.1", "model.dropout=0.15",
+                          "train.memory_limit_mb=1234.56789012345", "train.seed=123456789012345",
+                          "data.test_dir=", "data.dir=some dir/with spaces",
+                          "train.schedule=cosine", "train.min_lr=1e-7", "data.normalize=yes",
+                          "train.eps=3e-9", "model.activation=tanh"};
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+        cr_assert_eq(rd_config_set(&c, sets[i], &err), RD_OK, "%s", err.msg);
+    char path[512];
+    snprintf(path, sizeof path, "%s/effective.ini", tmp);
+    cr_assert_eq(rd_config_write(&c, path, &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(rd_config_load(path, &back, &err), RD_OK, "%s", err.msg);
+    cr_assert_str_eq(back.name, "effective");
+    /* everything but where it was loaded from is identical, floats to the bit */
+    memcpy(back.path, c.path, sizeof c.path);
+    memcpy(back.name, c.name, sizeof c.name);
+    cr_assert_eq(memcmp(&c, &back, sizeof c), 0);
+    /* and the file says what it is and what changed */
+    FILE *f = fopen(path, "r");
+    char text[8192];
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[len] = '\0';
+    cr_assert(strstr(text, "; The effective configuration"), "%s", text);
+    cr_assert(strstr(text, "lr = 0.012345679 ; default: 0.001"), "%s", text);
+    cr_assert(strstr(text, "hidden = 300,100 ; default: 1024,1024"), "%s", text);
+    cr_assert(strstr(text, "epochs = 10\n"), "%s", text);
+}
+
+Test(config, round_trip_of_defaults_and_unwritable_string) {
+    rd_config c, back;
+    rd_error err = {0};
+    rd_config_defaults(&c);
+    char path[512];
+    snprintf(path, sizeof path, "%s/d.ini", tmp);
+    cr_assert_eq(rd_config_write(&c, path, &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(rd_config_load(path, &back, &err), RD_OK, "%s", err.msg);
+    memset(back.path, 0, sizeof back.path);
+    memset(back.name, 0, sizeof back.name);
+    cr_assert_eq(memcmp(&c, &back, sizeof c), 0);
+    cr_assert_eq(rd_config_set(&c, "data.dir=a ;b", &err), RD_OK);
+    cr_assert_eq(rd_config_write(&c, path, &err), RD_ERR_USAGE);
+    cr_assert(strstr(err.msg, "data.dir"), "%s", err.msg);
+}
+
+Test(config, print_keys_lists_every_key) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    rd_config_print_keys(f);
+    fclose(f);
+    size_t n;
+    const rd_config_key *keys = rd_config_keys(&n);
+    cr_assert_geq(n, 35);
+    char name[64];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(name, sizeof name, "  %s.%s ", keys[i].section, keys[i].name);
+        cr_assert(strstr(text, name), "%s missing from:\n%s", name, text);
+    }
+    cr_assert(strstr(text, "sgd|adam|adamw"));
+    cr_assert(strstr(text, "[1, 65536]"));
+    free(text);
+}
