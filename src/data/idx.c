@@ -12,7 +12,7 @@
 
 #define GZ_BUFFER (1u << 20) /* zlib input buffer */
 #define CHUNK (1u << 26)     /* bytes per gzread call (fits its unsigned length) */
-#define FIRST_ALLOC (64u << 20)
+#define FIRST_ALLOC (4u << 20) /* then doubling; realloc of big blocks is cheap */
 
 static uint32_t be32(const unsigned char *p) {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -25,17 +25,24 @@ static size_t read_some(gzFile f, uint8_t *buf, size_t len, int *bad) {
     while (got < len) {
         size_t want = len - got < CHUNK ? len - got : CHUNK;
         int r = gzread(f, buf + got, (unsigned)want);
-        if (r < 0) *bad = 1;
         if (r <= 0) break;
         got += (size_t)r;
     }
+    /* zlib may report a cut-short stream as a short read, not as r < 0. */
+    int code = Z_OK;
+    gzerror(f, &code);
+    if (code != Z_OK) *bad = 1;
     return got;
 }
 
-static const char *gz_reason(gzFile f) {
+/* zlib's message, without the "path: " prefix it adds (our messages have it). */
+static const char *gz_reason(gzFile f, const char *path) {
     int code = 0;
     const char *msg = gzerror(f, &code);
-    return code == Z_ERRNO ? strerror(errno) : msg;
+    if (code == Z_ERRNO) return strerror(errno);
+    size_t n = strlen(path);
+    if (!strncmp(msg, path, n) && !strncmp(msg + n, ": ", 2)) msg += n + 2;
+    return msg;
 }
 
 /* A gzip stream that stops early is a truncated file, not an I/O error. */
@@ -45,9 +52,12 @@ static int gz_cut_short(gzFile f) {
     return code == Z_BUF_ERROR;
 }
 
-/* Checks the header: magic and sizes. Returns the payload length in *bytes. */
-static rd_status check_header(const char *path, const unsigned char *h, int ndims,
+/* Checks the header's magic, then (when all hlen header bytes were read) the
+ * sizes. Returns the payload length in *bytes. */
+static rd_status check_header(const char *path, const unsigned char *h, size_t got, int ndims,
                               const char *what, uint32_t dims[3], size_t *bytes, rd_error *err) {
+    size_t hlen = 4 + 4 * (size_t)ndims;
+    if (got < 4) goto short_header; /* a wrong magic says more than "too short" */
     uint32_t magic = be32(h);
     uint32_t want = 0x800u | (uint32_t)ndims;
     if ((magic & 0xFFFFFF00u) != 0x800u)
@@ -60,6 +70,7 @@ static rd_status check_header(const char *path, const unsigned char *h, int ndim
                        "%s: wrong number of dimensions: header says %u, %s data needs %d "
                        "(magic 0x%08x, expected 0x%08x)",
                        path, magic & 0xFFu, what, ndims, magic, want);
+    if (got < hlen) goto short_header;
     size_t total = 1;
     for (int i = 0; i < ndims; i++) {
         dims[i] = be32(h + 4 + 4 * i);
@@ -75,6 +86,10 @@ static rd_status check_header(const char *path, const unsigned char *h, int ndim
     for (int i = ndims; i < 3; i++) dims[i] = 1;
     *bytes = total;
     return RD_OK;
+short_header:
+    return rd_fail(err, RD_ERR_RUNTIME,
+                   "%s: truncated: %zu bytes, shorter than the %zu-byte IDX header", path, got,
+                   hlen);
 }
 
 static rd_status describe_short(const char *path, int ndims, const char *what,
@@ -108,17 +123,10 @@ rd_status rd_idx_read(const char *path, int ndims, const char *what, uint32_t di
     int bad = 0;
     size_t r = read_some(f, h, hlen, &bad);
     if (bad && !gz_cut_short(f)) {
-        st = rd_fail(err, RD_ERR_RUNTIME, "%s: read error: %s", path, gz_reason(f));
+        st = rd_fail(err, RD_ERR_RUNTIME, "%s: read error: %s", path, gz_reason(f, path));
         goto done;
     }
-    if (r >= 4 && (st = check_header(path, h, ndims, what, dims, &bytes, err)) != RD_OK)
-        goto done; /* a wrong magic says more than "too short" */
-    if (r < hlen) {
-        st = rd_fail(err, RD_ERR_RUNTIME,
-                     "%s: truncated: %zu bytes, shorter than the %zu-byte IDX header", path, r,
-                     hlen);
-        goto done;
-    }
+    if ((st = check_header(path, h, r, ndims, what, dims, &bytes, err)) != RD_OK) goto done;
     /* Grow the array as data arrives: a lying header on a short file must give
      * "truncated", not a huge allocation. */
     cap = bytes < FIRST_ALLOC ? bytes : FIRST_ALLOC;
@@ -131,7 +139,7 @@ rd_status rd_idx_read(const char *path, int ndims, const char *what, uint32_t di
     }
     if (bad && !gz_cut_short(f)) {
         st = rd_fail(err, RD_ERR_RUNTIME, "%s: read error after %zu payload bytes: %s", path,
-                     got, gz_reason(f));
+                     got, gz_reason(f, path));
         goto done;
     }
     if (got < bytes) {
@@ -149,7 +157,7 @@ rd_status rd_idx_read(const char *path, int ndims, const char *what, uint32_t di
         st = rd_fail(err, RD_ERR_RUNTIME,
                      "%s: truncated: the gzip stream ends early (its trailer is missing)", path);
     else if (bad)
-        st = rd_fail(err, RD_ERR_RUNTIME, "%s: read error at the end: %s", path, gz_reason(f));
+        st = rd_fail(err, RD_ERR_RUNTIME, "%s: read error at the end: %s", path, gz_reason(f, path));
 done:
     gzclose(f);
     if (st != RD_OK) {
