@@ -1,6 +1,9 @@
 /* Reading one IDX file. gzopen reads gzip and plain files alike; we give it a
  * big input buffer and ask for the whole payload in large gzread calls, so
- * inflate writes straight into our array (MNIST train loads in ~0.2 s). */
+ * inflate writes straight into our array (MNIST train loads in ~0.2 s).
+ * Limit: zlib's gzread silently skips non-gzip bytes after the compressed
+ * stream, so only extra bytes inside the (decompressed) data are reported
+ * as trailing; data/fetch-mnist.sh catches the other kind with gzip -t. */
 #include "idx.h"
 
 #include <errno.h>
