@@ -1,0 +1,172 @@
+/* Reading one IDX file. gzopen reads gzip and plain files alike; we give it a
+ * big input buffer and ask for the whole payload in large gzread calls, so
+ * inflate writes straight into our array (MNIST train loads in ~0.2 s).
+ * Limit: zlib's gzread silently skips non-gzip bytes after the compressed
+ * stream, so only extra bytes inside the (decompressed) data are reported
+ * as trailing; data/fetch-mnist.sh catches the other kind with gzip -t. */
+#include "idx.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "rdrop/data.h"
+
+#define GZ_BUFFER (1u << 20) /* zlib input buffer */
+#define CHUNK (1u << 26)     /* bytes per gzread call (fits its unsigned length) */
+#define FIRST_ALLOC (4u << 20) /* then doubling; realloc of big blocks is cheap */
+
+static uint32_t be32(const unsigned char *p) {
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Reads up to len bytes and returns how many; *bad = 1 on a read or
+ * decompression error (bytes before the error still count). */
+static size_t read_some(gzFile f, uint8_t *buf, size_t len, int *bad) {
+    size_t got = 0;
+    while (got < len) {
+        size_t want = len - got < CHUNK ? len - got : CHUNK;
+        int r = gzread(f, buf + got, (unsigned)want);
+        if (r <= 0) break;
+        got += (size_t)r;
+    }
+    /* zlib may report a cut-short stream as a short read, not as r < 0. */
+    int code = Z_OK;
+    gzerror(f, &code);
+    if (code != Z_OK) *bad = 1;
+    return got;
+}
+
+/* zlib's message, without the "path: " prefix it adds (our messages have it). */
+static const char *gz_reason(gzFile f, const char *path) {
+    int code = 0;
+    const char *msg = gzerror(f, &code);
+    if (code == Z_ERRNO) return strerror(errno);
+    size_t n = strlen(path);
+    if (!strncmp(msg, path, n) && !strncmp(msg + n, ": ", 2)) msg += n + 2;
+    return msg;
+}
+
+/* A gzip stream that stops early is a truncated file, not an I/O error. */
+static int gz_cut_short(gzFile f) {
+    int code = 0;
+    gzerror(f, &code);
+    return code == Z_BUF_ERROR;
+}
+
+/* Checks the header's magic, then (when all hlen header bytes were read) the
+ * sizes. Returns the payload length in *bytes. */
+static rd_status check_header(const char *path, const unsigned char *h, size_t got, int ndims,
+                              const char *what, uint32_t dims[3], size_t *bytes, rd_error *err) {
+    size_t hlen = 4 + 4 * (size_t)ndims;
+    if (got < 4) goto short_header; /* a wrong magic says more than "too short" */
+    uint32_t magic = be32(h);
+    uint32_t want = 0x800u | (uint32_t)ndims;
+    if ((magic & 0xFFFFFF00u) != 0x800u)
+        return rd_fail(err, RD_ERR_RUNTIME,
+                       "%s: bad magic 0x%08x: not an IDX file of unsigned bytes "
+                       "(expected 0x%08x for %s data)",
+                       path, magic, want, what);
+    if (magic != want)
+        return rd_fail(err, RD_ERR_RUNTIME,
+                       "%s: wrong number of dimensions: header says %u, %s data needs %d "
+                       "(magic 0x%08x, expected 0x%08x)",
+                       path, magic & 0xFFu, what, ndims, magic, want);
+    if (got < hlen) goto short_header;
+    size_t total = 1;
+    for (int i = 0; i < ndims; i++) {
+        dims[i] = be32(h + 4 + 4 * i);
+        uint32_t max = i == 0 ? RD_IDX_MAX_COUNT : RD_IDX_MAX_SIDE;
+        if (dims[i] == 0 || dims[i] > max)
+            return rd_fail(err, RD_ERR_RUNTIME,
+                           "%s: bad size: dimension %d is %u, must be 1..%u (%s)", path, i,
+                           dims[i], max, i == 0 ? "sample count" : "image side");
+        if (rd_mul_overflows(total, dims[i]))
+            return rd_fail(err, RD_ERR_RUNTIME, "%s: bad size: payload size overflows", path);
+        total *= dims[i];
+    }
+    for (int i = ndims; i < 3; i++) dims[i] = 1;
+    *bytes = total;
+    return RD_OK;
+short_header:
+    return rd_fail(err, RD_ERR_RUNTIME,
+                   "%s: truncated: %zu bytes, shorter than the %zu-byte IDX header", path, got,
+                   hlen);
+}
+
+static rd_status describe_short(const char *path, int ndims, const char *what,
+                                const uint32_t dims[3], size_t bytes, size_t got, int cut,
+                                rd_error *err) {
+    const char *how = cut ? " (the gzip stream ends early)" : "";
+    if (ndims == 3)
+        return rd_fail(err, RD_ERR_RUNTIME,
+                       "%s: truncated: header says %u %ss of %ux%u (%zu bytes) but only %zu "
+                       "bytes follow%s",
+                       path, dims[0], what, dims[1], dims[2], bytes, got, how);
+    return rd_fail(err, RD_ERR_RUNTIME,
+                   "%s: truncated: header says %u %ss (%zu bytes) but only %zu bytes follow%s",
+                   path, dims[0], what, bytes, got, how);
+}
+
+rd_status rd_idx_read(const char *path, int ndims, const char *what, uint32_t dims[3],
+                      uint8_t **data, rd_error *err) {
+    *data = NULL;
+    errno = 0;
+    gzFile f = gzopen(path, "rb");
+    if (!f)
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot open: %s", path,
+                       errno ? strerror(errno) : "out of memory");
+    gzbuffer(f, GZ_BUFFER);
+
+    unsigned char h[16];
+    size_t hlen = 4 + 4 * (size_t)ndims, bytes = 0, cap = 0, got = 0;
+    uint8_t *buf = NULL;
+    rd_status st = RD_OK;
+    int bad = 0;
+    size_t r = read_some(f, h, hlen, &bad);
+    if (bad && !gz_cut_short(f)) {
+        st = rd_fail(err, RD_ERR_RUNTIME, "%s: read error: %s", path, gz_reason(f, path));
+        goto done;
+    }
+    if ((st = check_header(path, h, r, ndims, what, dims, &bytes, err)) != RD_OK) goto done;
+    /* Grow the array as data arrives: a lying header on a short file must give
+     * "truncated", not a huge allocation. */
+    cap = bytes < FIRST_ALLOC ? bytes : FIRST_ALLOC;
+    buf = rd_malloc(cap, 1);
+    for (;;) {
+        got += read_some(f, buf + got, cap - got, &bad);
+        if (bad || got < cap || cap == bytes) break;
+        cap = cap > bytes / 2 ? bytes : cap * 2;
+        buf = rd_realloc(buf, cap, 1);
+    }
+    if (bad && !gz_cut_short(f)) {
+        st = rd_fail(err, RD_ERR_RUNTIME, "%s: read error after %zu payload bytes: %s", path,
+                     got, gz_reason(f, path));
+        goto done;
+    }
+    if (got < bytes) {
+        st = describe_short(path, ndims, what, dims, bytes, got, bad, err);
+        goto done;
+    }
+    unsigned char extra[4096];
+    r = read_some(f, extra, sizeof extra, &bad);
+    if (r > 0)
+        st = rd_fail(err, RD_ERR_RUNTIME,
+                     "%s: trailing bytes: %zu%s extra bytes after the %zu bytes the header "
+                     "announces",
+                     path, r, r == sizeof extra ? " or more" : "", bytes);
+    else if (bad && gz_cut_short(f))
+        st = rd_fail(err, RD_ERR_RUNTIME,
+                     "%s: truncated: the gzip stream ends early (its trailer is missing)", path);
+    else if (bad)
+        st = rd_fail(err, RD_ERR_RUNTIME, "%s: read error at the end: %s", path, gz_reason(f, path));
+done:
+    gzclose(f);
+    if (st != RD_OK) {
+        free(buf);
+        buf = NULL;
+    }
+    *data = buf;
+    return st;
+}
