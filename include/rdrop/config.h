@@ -8,14 +8,11 @@
 #include <stdio.h>
 
 #include "rdrop/error.h"
-
-#define RD_MAX_HIDDEN 8
+#include "rdrop/nn.h"       /* RD_MAX_HIDDEN, rd_activation, rd_init */
+#include "rdrop/optim.h"    /* rd_optimizer_kind */
+#include "rdrop/schedule.h" /* rd_schedule_kind */
 
 typedef enum { RD_METHOD_DROPOUT, RD_METHOD_RDROP } rd_method;
-typedef enum { RD_OPT_SGD, RD_OPT_ADAM, RD_OPT_ADAMW } rd_optimizer_kind;
-typedef enum { RD_SCHED_CONSTANT, RD_SCHED_STEP, RD_SCHED_COSINE } rd_schedule_kind;
-typedef enum { RD_ACT_RELU, RD_ACT_TANH } rd_activation;
-typedef enum { RD_INIT_KAIMING, RD_INIT_XAVIER } rd_init;
 
 typedef struct {
     char path[1024]; /* the experiment file */
