@@ -143,3 +143,21 @@ Test(ops, sum_is_double_precision) {
     cr_expect(fabs(rd_scalar(rd_sum(&g, rd_input(&g, 1, 10, x))) - want) < 1e-15);
     cr_expect(fabs(rd_scalar(rd_mean(&g, rd_input(&g, 2, 5, x))) - want / 10) < 1e-15);
 }
+
+/* Two backward passes on one graph. The second starts its intermediate
+ * gradients at zero and reaches only what lies upstream of its loss: before
+ * a fix, nodes left over from the first pass ran again and doubled the
+ * first parameter's gradient. */
+Test(ops, second_backward_reaches_only_its_own_graph) {
+    float a[] = {1, 2}, da[2] = {0}, b[] = {3, 4}, db[2] = {0};
+    rd_tensor *la = rd_sum(&g, rd_scale(&g, rd_param(&g, 1, 2, a, da), 3));
+    rd_backward(&g, la);
+    rd_tensor *lb = rd_sum(&g, rd_scale(&g, rd_param(&g, 1, 2, b, db), 5));
+    rd_backward(&g, lb);
+    for (int i = 0; i < 2; i++) {
+        cr_expect_eq(da[i], 3.0f, "da[%d] = %g", i, da[i]);
+        cr_expect_eq(db[i], 5.0f, "db[%d] = %g", i, db[i]);
+    }
+    rd_backward(&g, la); /* again from la: parameter gradients accumulate, once */
+    for (int i = 0; i < 2; i++) cr_expect_eq(da[i], 6.0f, "da[%d] = %g", i, da[i]);
+}
