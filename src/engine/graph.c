@@ -97,13 +97,24 @@ static void run_backward(rd_graph *g, rd_tensor *from) {
     }
 }
 
+/* Forget the intermediate gradients of an earlier backward pass on this
+ * graph, so that each pass starts them at zero and runs only the nodes
+ * upstream of `from` (a node runs once a consumer has given it a gradient).
+ * Leaves keep theirs: parameter gradients accumulate. */
+static void clear_grads(rd_tensor *from) {
+    for (rd_tensor *t = from; t; t = t->prev)
+        if (t->op != RD_OP_LEAF) t->grad = NULL;
+}
+
 void rd_backward(rd_graph *g, rd_tensor *loss) {
     assert(loss->rows == 1 && loss->cols == 1);
+    clear_grads(loss);
     rd_grad(g, loss)[0] = 1.0f;
     run_backward(g, loss);
 }
 
 void rd_backward_from(rd_graph *g, rd_tensor *out, const float *seed) {
+    clear_grads(out);
     memcpy(rd_grad(g, out), seed, RD_NUMEL(out) * sizeof(float));
     run_backward(g, out);
 }
