@@ -46,8 +46,10 @@ $(BIN): $(CLI_OBJ) $(LIB)
 $(UNIT): $(TEST_OBJ) $(LIB)
 	$(CC) $(CFLAGS) -o $@ $(TEST_OBJ) $(LIB) $(LDLIBS) $(shell pkg-config --libs $(TESTPKGS))
 
-# The README's test command: unit tests (Criterion), then the CLI and doc checks.
-test: test-unit test-cli
+# The README's test command: unit tests (Criterion), then the CLI and doc
+# checks, then one line with the totals.
+test: $(UNIT) $(BIN)
+	sh tests/run.sh $(UNIT) $(BIN) $(TEST_ARGS)
 
 test-unit: $(UNIT)
 	$(UNIT) $(TEST_ARGS)
