@@ -157,6 +157,10 @@ rd_status rd_train(const rd_config *cfg, const rd_train_options *opt, rd_train_r
     memset(res, 0, sizeof *res);
     rd_trainer t;
     rd_status st = rd_trainer_setup(&t, cfg, opt, err);
+    if (!st && t.st.epoch == cfg->train.epochs) { /* resumed a finished run: report its model */
+        rd_evaluate(&t.model, &t.g, &t.test, &res->test_loss, &res->test_acc, NULL);
+        res->epochs_done = t.st.epoch;
+    }
     while (!st && t.st.epoch < cfg->train.epochs) {
         int stopped = 0;
         st = run_epoch(&t, &stopped, err);

@@ -61,6 +61,12 @@ static rd_status resume(rd_trainer *t, rd_error *err) {
         return rd_fail(err, RD_ERR_USAGE, "%s: model %s (%s) does not match the config's %s (%s)", path,
                        have, rd_optimizer_name(o.kind), want, rd_optimizer_name(t->optim.kind));
     }
+    if (s.epoch > c->train.epochs) {
+        rd_mlp_free(&m);
+        rd_optim_free(&o);
+        return rd_fail(err, RD_ERR_USAGE, "%s: the run has done %d epochs, more than train.epochs = %d",
+                       path, s.epoch, c->train.epochs);
+    }
     memcpy(t->model.params, m.params, m.n_params * sizeof(float));
     memcpy(t->optim.m, o.m, m.n_params * sizeof(float));
     if (o.v) memcpy(t->optim.v, o.v, m.n_params * sizeof(float));
