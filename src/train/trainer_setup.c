@@ -75,6 +75,7 @@ static rd_status resume(rd_trainer *t, rd_error *err) {
     rd_optim_free(&o);
     t->st = s;
     t->saved_epoch = s.epoch;
+    t->has_ckpt = 1;
     return RD_OK;
 }
 
@@ -155,7 +156,10 @@ rd_status rd_trainer_save(rd_trainer *t, const char *name, rd_error *err) {
     t->st.norm_mean = t->train.mean;
     t->st.norm_std = t->train.std;
     rd_status st = rd_checkpoint_save(path, &t->model, &t->optim, &t->st, err);
-    if (!st && !strcmp(name, "last.ckpt")) t->saved_epoch = t->st.epoch;
+    if (!st && !strcmp(name, "last.ckpt")) {
+        t->saved_epoch = t->st.epoch;
+        t->has_ckpt = 1;
+    }
     return st;
 }
 
