@@ -100,6 +100,15 @@ keys=$(awk '/^\[/ { s = substr($1, 2, length($1) - 2) } / = / { print s "." $1 }
 [ "$(echo "$keys" | wc -l)" -gt 30 ] || fail "config.ini has only $(echo "$keys" | wc -l) keys"; ok
 for k in $keys; do grep -q "^  $k " "$tmp/train-help" || fail "train --help does not list $k"; done; ok
 
+# a diverging run: exit 1, one line, and no checkpoint of the NaN model
+run train experiments/smoke.ini --set "data.dir=$mnist" --set train.optimizer=sgd --set train.lr=1e6 \
+    --out "$tmp/div" --quiet
+expect_status 1
+[ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "'rdrop $args': want one line on stderr"; ok
+grep -q '^rdrop train: non-finite loss .* before any checkpoint was written' "$tmp/err" ||
+    fail "'rdrop $args': stderr does not say the loss diverged before a checkpoint"; ok
+[ -e "$tmp/div/last.ckpt" ] && fail "a diverged run wrote last.ckpt"; ok
+
 # ---- eval ----------------------------------------------------------------
 run eval "$tmp/run/last.ckpt" --data "$mnist"
 expect_status 0
