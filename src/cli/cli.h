@@ -13,5 +13,7 @@ int cmd_gradcheck(int argc, char **argv);
 /* Prints "rdrop CMD: message" on stderr and returns the status. */
 int cli_error(const char *cmd, const rd_error *err);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The usage error for getopt_long's '?': an unknown option or a missing value. */
+int cli_bad_option(const char *cmd, const char *optstring, char **argv);
 
 #endif

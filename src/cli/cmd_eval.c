@@ -24,7 +24,7 @@ int cmd_eval(int argc, char **argv) {
     while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
         if (c == 'd') data = optarg;
         else if (c == 'h') { fputs(USAGE, stdout); return 0; }
-        else return cli_usage_error("eval", "bad option");
+        else return cli_bad_option("eval", "d:h", argv);
     }
     if (argc - optind != 1) return cli_usage_error("eval", "expected one checkpoint file");
     rd_error err = {0};

@@ -23,7 +23,7 @@ int cmd_gradcheck(int argc, char **argv) {
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         if (c == 'o') only = optarg;
         else if (c == 'h') { fputs(USAGE, stdout); return 0; }
-        else return cli_usage_error("gradcheck", "bad option");
+        else return cli_bad_option("gradcheck", "o:h", argv);
     }
     if (optind < argc) return cli_usage_error("gradcheck", "unexpected argument '%s'", argv[optind]);
     const char *const *names = rd_gradcheck_names();

@@ -22,7 +22,7 @@ int cmd_predict(int argc, char **argv) {
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (c == 'h') { fputs(USAGE, stdout); return 0; }
-        return cli_usage_error("predict", "bad option");
+        return cli_bad_option("predict", "h", argv);
     }
     if (argc - optind < 2) return cli_usage_error("predict", "expected a checkpoint and at least one image");
     rd_error err = {0};

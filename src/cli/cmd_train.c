@@ -52,7 +52,7 @@ int cmd_train(int argc, char **argv) {
             fputs(USAGE, stdout);
             rd_config_print_keys(stdout);
             return 0;
-        default: return cli_usage_error("train", "bad option");
+        default: return cli_bad_option("train", "s:o:r:qh", argv);
         }
     }
     if (argc - optind > 1) return cli_usage_error("train", "expected one CONFIG, got %d arguments", argc - optind);

@@ -1,4 +1,5 @@
 /* rdrop: train MLPs with dropout or R-Drop, and look inside the losses. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,9 +40,20 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) {
     return RD_ERR_USAGE;
 }
 
+/* After getopt_long returned '?': opterr is 0, so getopt printed nothing, and
+ * argv[optind - 1] is the offending argument. */
+int cli_bad_option(const char *cmd, const char *optstring, char **argv) {
+    const char *arg = argv[optind - 1];
+    if (optopt && strchr(optstring, optopt)) /* a known option, its value missing or extra */
+        return cli_usage_error(cmd, strchr(arg, '=') ? "option '%s' takes no value"
+                                                     : "option '%s' needs a value", arg);
+    return cli_usage_error(cmd, "unknown option '%s'", arg);
+}
+
 int main(int argc, char **argv) {
+    opterr = 0; /* errors are reported by cli_bad_option, on one line */
     if (argc < 2) {
-        usage(stderr);
+        fprintf(stderr, "rdrop: expected a command (rdrop --help lists them)\n");
         return 2;
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
@@ -50,7 +62,6 @@ int main(int argc, char **argv) {
     }
     for (int i = 0; i < N_COMMANDS; i++)
         if (!strcmp(argv[1], COMMANDS[i].name)) return COMMANDS[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "rdrop: unknown command '%s'\n", argv[1]);
-    usage(stderr);
+    fprintf(stderr, "rdrop: unknown command '%s' (rdrop --help lists the commands)\n", argv[1]);
     return 2;
 }

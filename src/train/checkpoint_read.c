@@ -48,6 +48,9 @@ static rd_status parse(const char *path, rbuf *b, rd_mlp *m, rd_optim *o, rd_ckp
 #define TRUNC() rd_fail(err, RD_ERR_RUNTIME, "%s: truncated checkpoint", path)
     char magic[8];
     uint32_t version, bom;
+    if (b->len == 0) return rd_fail(err, RD_ERR_RUNTIME, "%s: empty file, not a checkpoint", path);
+    /* a cut-off magic is a truncated checkpoint, not some other file */
+    if (b->len < sizeof magic && memcmp(b->p, "RDROPCK", b->len) == 0) return TRUNC();
     if (!GET(b, magic) || memcmp(magic, "RDROPCK", 8) != 0)
         return rd_fail(err, RD_ERR_RUNTIME, "%s: not an rdrop checkpoint (bad magic)", path);
     if (!GET(b, version) || !GET(b, bom)) return TRUNC();

@@ -51,6 +51,10 @@ static rd_status train_step(rd_trainer *t, const int *idx, int n, rd_error *err)
         loss = ce = rd_cross_entropy(&t->g, logits, t->y, n);
     }
     double l = rd_scalar(loss);
+    if (!isfinite(l) && !t->has_ckpt)
+        return rd_fail(err, RD_ERR_RUNTIME,
+                       "non-finite loss (%g) at epoch %d, batch %d: training stopped before any "
+                       "checkpoint was written (lower train.lr?)", l, t->st.epoch + 1, t->st.batch + 1);
     if (!isfinite(l))
         return rd_fail(err, RD_ERR_RUNTIME,
                        "non-finite loss (%g) at epoch %d, batch %d: training stopped; %s/last.ckpt "
@@ -157,6 +161,10 @@ rd_status rd_train(const rd_config *cfg, const rd_train_options *opt, rd_train_r
     memset(res, 0, sizeof *res);
     rd_trainer t;
     rd_status st = rd_trainer_setup(&t, cfg, opt, err);
+    if (!st && t.st.epoch == cfg->train.epochs) { /* resumed a finished run: report its model */
+        rd_evaluate(&t.model, &t.g, &t.test, &res->test_loss, &res->test_acc, NULL);
+        res->epochs_done = t.st.epoch;
+    }
     while (!st && t.st.epoch < cfg->train.epochs) {
         int stopped = 0;
         st = run_epoch(&t, &stopped, err);

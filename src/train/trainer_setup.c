@@ -61,6 +61,12 @@ static rd_status resume(rd_trainer *t, rd_error *err) {
         return rd_fail(err, RD_ERR_USAGE, "%s: model %s (%s) does not match the config's %s (%s)", path,
                        have, rd_optimizer_name(o.kind), want, rd_optimizer_name(t->optim.kind));
     }
+    if (s.epoch > c->train.epochs) {
+        rd_mlp_free(&m);
+        rd_optim_free(&o);
+        return rd_fail(err, RD_ERR_USAGE, "%s: the run has done %d epochs, more than train.epochs = %d",
+                       path, s.epoch, c->train.epochs);
+    }
     memcpy(t->model.params, m.params, m.n_params * sizeof(float));
     memcpy(t->optim.m, o.m, m.n_params * sizeof(float));
     if (o.v) memcpy(t->optim.v, o.v, m.n_params * sizeof(float));
@@ -69,6 +75,7 @@ static rd_status resume(rd_trainer *t, rd_error *err) {
     rd_optim_free(&o);
     t->st = s;
     t->saved_epoch = s.epoch;
+    t->has_ckpt = 1;
     return RD_OK;
 }
 
@@ -149,7 +156,10 @@ rd_status rd_trainer_save(rd_trainer *t, const char *name, rd_error *err) {
     t->st.norm_mean = t->train.mean;
     t->st.norm_std = t->train.std;
     rd_status st = rd_checkpoint_save(path, &t->model, &t->optim, &t->st, err);
-    if (!st && !strcmp(name, "last.ckpt")) t->saved_epoch = t->st.epoch;
+    if (!st && !strcmp(name, "last.ckpt")) {
+        t->saved_epoch = t->st.epoch;
+        t->has_ckpt = 1;
+    }
     return st;
 }
 
