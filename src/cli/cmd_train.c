@@ -69,6 +69,10 @@ int cmd_train(int argc, char **argv) {
     static rd_config cfg;
     rd_error err = {0};
     if (rd_config_load(config, &cfg, &err)) return cli_error("train", &err);
+    if (config == path) { /* name a resumed run after its folder, not "config" */
+        const char *base = strrchr(resume, '/');
+        snprintf(cfg.name, sizeof cfg.name, "%s", base && base[1] ? base + 1 : resume);
+    }
     for (int i = 0; i < n_sets; i++)
         if (rd_config_set(&cfg, sets[i], &err)) return cli_error("train", &err);
     if (rd_config_validate(&cfg, &err)) return cli_error("train", &err);

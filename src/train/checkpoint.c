@@ -68,7 +68,7 @@ static void serialise(wbuf *b, const rd_mlp *m, const rd_optim *o, const rd_ckpt
     PUT(b, s->best_val_acc);
     int32_t best = s->best_epoch;
     PUT(b, best);
-    uint32_t crc = (uint32_t)crc32(0L, b->p, (uInt)b->len);
+    uint32_t crc = (uint32_t)crc32_z(0L, b->p, b->len);
     PUT(b, crc);
 }
 

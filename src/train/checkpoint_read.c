@@ -62,7 +62,7 @@ static rd_status parse(const char *path, rbuf *b, rd_mlp *m, rd_optim *o, rd_ckp
     if (b->len < b->pos + 4) return TRUNC();
     uint32_t stored;
     memcpy(&stored, b->p + b->len - 4, 4);
-    if ((uint32_t)crc32(0L, b->p, (uInt)(b->len - 4)) != stored)
+    if ((uint32_t)crc32_z(0L, b->p, b->len - 4) != stored)
         return rd_fail(err, RD_ERR_RUNTIME, "%s: CRC32 mismatch: the file is corrupt or truncated", path);
     b->len -= 4;
 
