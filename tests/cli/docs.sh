@@ -84,6 +84,7 @@ fail() { # fail WHERE MESSAGE: prints the message, the diff or stderr kept in $t
 
 # run_block ID SANDBOX: runs block ID and compares its stdout.
 run_block() {
+    # shellcheck disable=SC2046 # the meta line splits into kind, file, line, flags
     set -- "$1" "$2" $(cat "$tmp/blocks/$1.meta")
     id=$1 box=$2 kind=$3 where="$4:$5"
     shift 5
@@ -98,7 +99,7 @@ run_block() {
     : >"$tmp/err"
     if [ "$kind" = c ]; then
         cp "$code" "$tmp/example.c"
-        # shellcheck disable=SC2086 # flags are word lists
+        # shellcheck disable=SC2046,SC2086 # flags are word lists
         if ! ${CC:-cc} -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -I"$root/include" \
             $(pkg-config --cflags openblas zlib inih stb) ${EXTRA_CFLAGS:-} "$tmp/example.c" "$lib" \
             $(pkg-config --libs openblas zlib inih stb) -lm ${EXTRA_LDFLAGS:-} -o "$tmp/example" 2>"$tmp/err"; then
