@@ -24,6 +24,7 @@ typedef struct {
 typedef struct {
     const char *name;
     double max_abs, max_rel; /* worst |a-n| and worst |a-n|/max(|a|,|n|) */
+    double max_ratio;        /* worst |a-n| / (atol + rtol*max(|a|,|n|)): pass when <= 1 */
     double rtol, atol;
     size_t n_checked, n_failed;
 } rd_gc_result;

@@ -56,6 +56,7 @@ rd_gc_result rd_gradcheck(rd_gc_build build, void *ctx, rd_gc_buffer *bufs, int 
             double rel = mag > 0 ? diff / mag : 0.0;
             if (diff > res.max_abs) res.max_abs = diff;
             if (rel > res.max_rel) res.max_rel = rel;
+            if (diff / (atol + rtol * mag) > res.max_ratio) res.max_ratio = diff / (atol + rtol * mag);
             if (diff > atol + rtol * mag) res.n_failed++;
             res.n_checked++;
         }

@@ -14,6 +14,7 @@ static void expect_pass(const rd_gc_result *r) {
                  r->n_failed, r->n_checked, r->max_rel);
     /* Sanity bound: with rtol 1e-3 and atol 1e-5 a passing check is far from 10% off. */
     cr_expect(r->max_rel < 0.1, "%s: max_rel %.3g", r->name, r->max_rel);
+    cr_expect(r->max_ratio <= 1.0, "%s: err/tol %.3g but no element failed", r->name, r->max_ratio);
 }
 
 Test(gradcheck, every_builtin_check_passes) {
@@ -76,6 +77,7 @@ Test(gradcheck, detached_copy_is_caught) {
     cr_expect_eq(r.n_failed, 6, "the checker missed a wrong gradient");
     cr_expect_float_eq(r.max_abs, 1.0, 1e-3); /* analytic 1, numeric 2 */
     cr_expect_float_eq(r.max_rel, 0.5, 1e-3);
+    cr_expect_float_eq(r.max_ratio, 1.0 / (1e-5 + 1e-3 * 2.0), 0.5); /* |a-n| / (atol + rtol*2) */
 }
 
 Test(gradcheck, same_function_without_detach_passes) {
