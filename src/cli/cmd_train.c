@@ -27,8 +27,7 @@ static const char *USAGE =
     "SIGINT or SIGTERM writes a checkpoint of the current state and exits with 130 or\n"
     "143; --resume continues from it. Exit status: 0 success, 1 runtime error,\n"
     "2 usage or config error.\n"
-    "\n"
-    "Config keys (section.key = default):\n";
+    "\n";
 
 static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig) { stop_signal = sig; }
