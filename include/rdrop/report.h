@@ -61,4 +61,19 @@ typedef struct {
 
 rd_status rd_report_write(const char *path, const rd_report *rep, rd_error *err);
 
+/* A metric per epoch over several runs: mean, min and max (NaN at epochs
+ * where no run has a value); x = 1, 2, ... */
+typedef struct {
+    int n;
+    double *x, *mean, *lo, *hi;
+} rd_band;
+
+void rd_band_of(const rd_run_curves *runs, int n_runs, const char *metric, rd_band *b);
+void rd_band_free(rd_band *b);
+
+/* curves.png: test error and training cross-entropy per epoch, one mean line
+ * and min-max band per config; runs[c] holds the n_runs[c] runs of configs[c]. */
+rd_status rd_curves_png(const char *path, const char *const *configs, int n_configs,
+                        const rd_run_curves *const *runs, const int *n_runs, rd_error *err);
+
 #endif

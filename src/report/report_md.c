@@ -47,10 +47,13 @@ static const char *p_text(double p, char *buf, size_t n) {
 }
 
 static void summary_table(FILE *f, const rd_report *rep, double *v) {
-    fprintf(f, "| config | runs | final test error (%%) | best test error (%%) | seconds per epoch |\n"
-               "|---|---:|---:|---:|---:|\n");
+    fprintf(f, "| config | epochs | runs | final test error (%%) | best test error (%%) | seconds per epoch |\n"
+               "|---|---:|---:|---:|---:|---:|\n");
     for (int c = 0; c < rep->n_configs; c++) {
-        fprintf(f, "| %s", rep->configs[c]);
+        int epochs = 0;
+        for (int i = 0; i < rep->n && !epochs; i++)
+            if (!strcmp(rep->results[i].config, rep->configs[c])) epochs = rep->results[i].epochs;
+        fprintf(f, "| %s | %d", rep->configs[c], epochs);
         for (int k = F_FINAL; k <= F_SECONDS; k++) {
             int n = gather(rep, rep->configs[c], k, v);
             if (k == F_FINAL) fprintf(f, " | %d", n);
@@ -111,8 +114,9 @@ static void equal_time(FILE *f, const rd_report *rep, const char *a, const char 
         m++;
     }
     rd_paired_test t = rd_paired_t_test(ea, eb, m);
-    fprintf(f, "| %s − %s | %d | %.0f | %.1f: %.3f ± %.3f | %.1f: %.3f ± %.3f", b, a, m, m ? budget / m : NAN,
-            m ? epa / m : NAN, rd_stats_mean(ea, m), rd_stats_sd(ea, m), m ? epb / m : NAN, rd_stats_mean(eb, m), rd_stats_sd(eb, m));
+    fprintf(f, "| %s − %s | %d | %.3g | %.1f | %.3f ± %.3f | %.1f | %.3f ± %.3f", b, a, m, m ? budget / m : NAN,
+            m ? epa / m : NAN, rd_stats_mean(ea, m), rd_stats_sd(ea, m), m ? epb / m : NAN, rd_stats_mean(eb, m),
+            rd_stats_sd(eb, m));
     test_row(f, t);
     fprintf(f, " |\n");
     free(ea);
@@ -169,8 +173,9 @@ rd_status rd_report_write(const char *path, const rd_report *rep, rd_error *err)
                    "is taken at its last epoch finished by then. Give the cheaper config more epochs "
                    "(CONFIG:train.epochs=N) to see it at the time the other finished. Times depend on "
                    "the machine's load.\n\n"
-                   "| difference | pairs | seconds | %s: epoch, error (%%) | other: epoch, error (%%) "
-                   "| difference (points) | 95%% CI | p |\n|---|---:|---:|---:|---:|---:|---:|---:|\n", a);
+                   "| difference | pairs | seconds | epoch of %s | its error (%%) | epoch of the other "
+                   "| its error (%%) | difference (points) | 95%% CI | p |\n"
+                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n", a);
         for (int c = 1; c < rep->n_configs; c++) {
             int n = pairs(rep, a, rep->configs[c], ia, ib);
             equal_time(f, rep, a, rep->configs[c], ia, ib, n);
