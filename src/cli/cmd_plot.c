@@ -26,9 +26,9 @@ static const struct {
 } METRICS[] = {
     {"test_err", "Test error", "test error (%)"},
     {"test_loss", "Test loss", "cross-entropy on the test set"},
-    {"train_loss", "Training loss", "loss (mean over the epoch)"},
-    {"train_ce", "Training cross-entropy", "cross-entropy (mean over the epoch)"},
-    {"train_kl", "Training KL term", "symmetric KL (mean over the epoch)"},
+    {"train_loss", "Training loss", "loss (epoch mean)"},
+    {"train_ce", "Training cross-entropy", "cross-entropy (epoch mean)"},
+    {"train_kl", "Training KL term", "KL term (epoch mean)"},
 };
 
 int cmd_plot(int argc, char **argv) {

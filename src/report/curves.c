@@ -57,7 +57,7 @@ rd_status rd_curves_png(const char *path, const char *const *configs, int n_conf
     snprintf(sub, sizeof sub, "line: mean of %d seed%s; band: min to max", most, most == 1 ? "" : "s");
     rd_chart charts[2] = {
         {"Test error", sub, "epoch", "test error (%)", series, n_configs, 1},
-        {"Training cross-entropy", sub, "epoch", "cross-entropy (mean over the epoch)",
+        {"Training cross-entropy", sub, "epoch", "cross-entropy (epoch mean)",
          series + n_configs, n_configs, 1},
     };
     rd_status st = rd_plot_write(path, charts, 2, err);

@@ -140,13 +140,45 @@ static void draw_line(rd_canvas *c, int ox, const rd_plot_frame *f, const rd_ser
     }
 }
 
+/* How much of the data (lines and band edges, sampled along each segment)
+ * falls inside the box: the legend goes in the emptiest corner. */
+static int covered(const rd_plot_frame *f, const rd_chart *ch, int x0, int y0, int x1, int y1) {
+    int hits = 0;
+    for (int s = 0; s < ch->n_series; s++) {
+        const rd_series *se = &ch->series[s];
+        const double *ys[3] = {se->y, se->lo, se->hi};
+        for (int k = 0; k < 3; k++)
+            for (int i = 1; ys[k] && i < se->n; i++)
+                for (int j = 0; j <= 16; j++) {
+                    double u = j / 16.0, px, py;
+                    rd_plot_to_pixel(f, se->x[i - 1] + u * (se->x[i] - se->x[i - 1]),
+                                     ys[k][i - 1] + u * (ys[k][i] - ys[k][i - 1]), &px, &py);
+                    hits += px >= x0 && px < x1 && py >= y0 && py < y1;
+                }
+    }
+    return hits;
+}
+
 static void draw_legend(rd_canvas *c, int ox, const rd_plot_frame *f, const rd_chart *ch) {
     int w = 0, row = 22;
     for (int s = 0; s < ch->n_series; s++) {
         int tw = rd_canvas_text_width(ch->series[s].label, TEXT);
         w = tw > w ? tw : w;
     }
-    int x1 = ox + f->right - 10, x0 = x1 - w - 54, y0 = f->top + 10, y1 = y0 + 8 + row * ch->n_series;
+    int bw = w + 54, bh = 8 + row * ch->n_series, best = -1, x0 = 0, y0 = 0;
+    /* right or left; top, bottom or middle: the first place with least data under it */
+    for (int place = 0; place < 6; place++) {
+        int cx = place % 2 == 0 ? f->right - 10 - bw : f->left + 10;
+        int cy = place < 2 ? f->top + 10 : place < 4 ? f->bottom - 10 - bh : (f->top + f->bottom - bh) / 2;
+        int hits = covered(f, ch, cx, cy, cx + bw, cy + bh);
+        if (best < 0 || hits < best) {
+            best = hits;
+            x0 = cx;
+            y0 = cy;
+        }
+    }
+    x0 += ox;
+    int x1 = x0 + bw, y1 = y0 + bh;
     rd_canvas_rect(c, x0, y0, x1, y1, WHITE, 0.9);
     rd_canvas_rect(c, x0, y0, x1, y0 + 1, GREY, 1);
     rd_canvas_rect(c, x0, y1 - 1, x1, y1, GREY, 1);

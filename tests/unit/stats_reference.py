@@ -64,4 +64,13 @@ if __name__ == "__main__":
     m, s = statistics.mean(d), statistics.stdev(d)
     t = m / (s / math.sqrt(len(d)))
     p = 2 * (1 - cdf_numeric(abs(t), len(d) - 1))
+    c = [ai + di for ai, di in zip(a, [0.10, -0.05, 0.00, 0.05, -0.02])]
+    print("third config:", [round(v, 2) for v in c])
+    for name, xs in [("a", a), ("b", b), ("c", c)]:
+        print(f"{name}: mean {statistics.mean(xs):.6f} stdev {statistics.stdev(xs):.6f}")
+    d2 = [ci - ai for ai, ci in zip(a, c)]
+    m2, s2 = statistics.mean(d2), statistics.stdev(d2)
+    t2 = m2 / (s2 / math.sqrt(5))
+    p2 = 2 * (1 - cdf_numeric(abs(t2), 4))
+    print(f"paired c-a: mean {m2:.6f} sd {s2:.6f} t {t2:.6f} p {p2:.6f} half_ci {quantile(0.975, 4) * s2 / math.sqrt(5):.6f}")
     print(f"paired: mean {m:.12f} sd {s:.12f} t {t:.12f} p {p:.12f} half_ci {quantile(0.975, 4) * s / math.sqrt(5):.6f}")
