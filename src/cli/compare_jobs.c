@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -48,8 +49,8 @@ int cmp_run_all(cmp_run **runs, int n, int parallel, rd_error *err) {
     sa.sa_handler = on_signal; /* no SA_RESTART: a signal ends waitpid with EINTR */
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
-    pid_t pid[n > 0 ? n : 1];
-    double t0[n > 0 ? n : 1];
+    pid_t *pid = rd_calloc((size_t)n + 1, sizeof *pid);
+    double *t0 = rd_calloc((size_t)n + 1, sizeof *t0);
     int next = 0, running = 0, done = 0, failed = -1, fail_status = 0, forwarded = 0;
     while (next < n || running > 0) {
         while (!stop_signal && failed < 0 && running < parallel && next < n) {
@@ -91,6 +92,8 @@ int cmp_run_all(cmp_run **runs, int n, int parallel, rd_error *err) {
     }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    free(pid);
+    free(t0);
     fflush(stdout);
     if (stop_signal) {
         rd_fail(err, RD_ERR_RUNTIME, "interrupted: the running runs saved checkpoints; run the same command "
