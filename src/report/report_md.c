@@ -97,13 +97,19 @@ static double err_at(const rd_run_curves *c, double seconds, int *epoch) {
     return err;
 }
 
+/* Training seconds of a whole run, summed as err_at sums them. */
+static double seconds(const rd_run_curves *c) {
+    double t = 0;
+    for (int e = 0; e < c->epochs; e++) t += c->seconds[e];
+    return t;
+}
+
 static void equal_time(FILE *f, const rd_report *rep, const char *a, const char *b, int *ia, int *ib, int n) {
     double *ea = rd_malloc((size_t)n, sizeof(double)), *eb = rd_malloc((size_t)n, sizeof(double));
     double budget = 0, epa = 0, epb = 0;
     int m = 0;
     for (int i = 0; i < n; i++) {
-        const rd_result *ra = &rep->results[ia[i]], *rb = &rep->results[ib[i]];
-        double t = fmin(ra->total_seconds, rb->total_seconds);
+        double t = fmin(seconds(&rep->curves[ia[i]]), seconds(&rep->curves[ib[i]]));
         int ka, kb;
         ea[m] = err_at(&rep->curves[ia[i]], t, &ka);
         eb[m] = err_at(&rep->curves[ib[i]], t, &kb);
