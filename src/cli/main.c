@@ -16,6 +16,8 @@ static const struct {
     {"predict", cmd_predict, "classify image files (PNG, JPEG, BMP) with a checkpoint"},
     {"kl", cmd_kl, "KL divergences of two distributions, as PyTorch's F.kl_div computes them"},
     {"gradcheck", cmd_gradcheck, "check every op's gradient against finite differences"},
+    {"compare", cmd_compare, "train two or more configs over seeds; report, t-tests, curves"},
+    {"plot", cmd_plot, "draw the learning curves of run folders into a PNG"},
 };
 enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
 

@@ -1,0 +1,79 @@
+/* Comparing training runs: a run folder's per-epoch curves (metrics.csv), the
+ * one-row-per-run summary (results.csv), and the Markdown report with means,
+ * standard deviations and paired t-tests over seeds (report.md). */
+#ifndef RDROP_REPORT_H
+#define RDROP_REPORT_H
+#include "rdrop/config.h"
+#include "rdrop/error.h"
+
+/* One run's metrics.csv, indexed by epoch - 1. NaN where a value is missing
+ * (test columns between evaluations, epochs not yet trained). */
+typedef struct {
+    int epochs; /* the highest epoch present */
+    double *test_err;  /* percent of the test set */
+    double *test_loss, *train_loss, *train_ce, *train_kl;
+    double *seconds;   /* training seconds of the epoch */
+    double *samples_per_second;
+} rd_run_curves;
+
+rd_status rd_run_read(const char *dir, rd_run_curves *c, rd_error *err);
+void rd_run_free(rd_run_curves *c);
+/* 1 when epochs 1..epochs are all present and the last one has a test error. */
+int rd_run_finished(const rd_run_curves *c, int epochs);
+/* The per-epoch values of a metric by its metrics.csv-style name: test_err,
+ * test_loss, train_loss, train_ce, train_kl (NULL for an unknown name). */
+const double *rd_run_metric(const rd_run_curves *c, const char *metric);
+
+/* Checks that DIR/config.ini describes the same experiment as want (every
+ * key but train.threads and train.memory_limit_mb, which do not change the
+ * result); a difference is RD_ERR_USAGE naming the key. */
+rd_status rd_run_config_check(const char *dir, const rd_config *want, rd_error *err);
+
+/* One row of results.csv. Errors are in percent of the test set. */
+typedef struct {
+    char config[256];          /* the label of the config the run belongs to */
+    unsigned long long seed;
+    int epochs;
+    double final_err, best_err;
+    int best_epoch;
+    double train_ce, train_kl; /* of the final epoch */
+    double seconds_per_epoch, samples_per_second, total_seconds;
+} rd_result;
+
+/* The summary of a finished run. */
+void rd_result_from_run(const rd_run_curves *c, const char *config, unsigned long long seed,
+                        rd_result *r);
+rd_status rd_results_write(const char *path, const rd_result *r, int n, rd_error *err);
+/* Allocates *r (free() it). */
+rd_status rd_results_read(const char *path, rd_result **r, int *n, rd_error *err);
+
+/* What report.md is made from. Configs are compared with the first one
+ * (B - A for each later B), run by run with the same seed. */
+typedef struct {
+    const rd_result *results;
+    int n;
+    const char *const *configs; /* in report order; configs[0] is the baseline */
+    int n_configs;
+    const rd_run_curves *curves; /* parallel to results, for the equal-time
+                                    comparison; NULL leaves it out */
+    const char *command;         /* how the comparison was made ("" = unknown) */
+} rd_report;
+
+rd_status rd_report_write(const char *path, const rd_report *rep, rd_error *err);
+
+/* A metric per epoch over several runs: mean, min and max (NaN at epochs
+ * where no run has a value); x = 1, 2, ... */
+typedef struct {
+    int n;
+    double *x, *mean, *lo, *hi;
+} rd_band;
+
+void rd_band_of(const rd_run_curves *runs, int n_runs, const char *metric, rd_band *b);
+void rd_band_free(rd_band *b);
+
+/* curves.png: test error and training cross-entropy per epoch, one mean line
+ * and min-max band per config; runs[c] holds the n_runs[c] runs of configs[c]. */
+rd_status rd_curves_png(const char *path, const char *const *configs, int n_configs,
+                        const rd_run_curves *const *runs, const int *n_runs, rd_error *err);
+
+#endif

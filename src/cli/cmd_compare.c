@@ -1,0 +1,164 @@
+/* rdrop compare CONFIG... --seeds N [--epochs E] [--jobs J] [--out DIR] */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/compare.h"
+#include "rdrop/report.h"
+#include "train/run_files.h" /* rd_make_dirs */
+
+static const char *USAGE =
+    "usage: rdrop compare CONFIG CONFIG... --seeds N [--epochs E] [--jobs J] [--threads T]\n"
+    "                     [--set section.key=value]... [--out DIR] [--print-commands]\n"
+    "\n"
+    "Trains every CONFIG with seeds 0..N-1, J runs at a time, then compares each\n"
+    "config with the first one, paired by seed:\n"
+    "  DIR/runs/<label>-s<seed>/  the run folders (rdrop train output, train.log)\n"
+    "  DIR/results.csv            one row per run: final and best test error, ...\n"
+    "  DIR/report.md              mean ± sd per config, paired differences with 95%\n"
+    "                             CI and t-test p-values, a conclusion, and the\n"
+    "                             comparison at equal training time\n"
+    "  DIR/curves.png             test error and training cross-entropy per epoch\n"
+    "Finished runs in DIR are re-used and interrupted ones resumed, so running the\n"
+    "same command again continues a comparison. A run folder made with a different\n"
+    "config is an error.\n"
+    "\n"
+    "A CONFIG may carry its own overrides after colons, e.g. for an alpha sweep:\n"
+    "  rdrop compare experiments/mnist-dropout.ini \\\n"
+    "      experiments/mnist-rdrop.ini:train.alpha=0.5 experiments/mnist-rdrop.ini:train.alpha=1 \\\n"
+    "      --seeds 3 --out runs/alpha-sweep\n"
+    "Its label is the config name plus \"+key=value\" per override (mnist-rdrop+alpha=0.5).\n"
+    "\n"
+    "  --seeds N          seeds 0..N-1 (required)\n"
+    "  --epochs E         train.epochs for every config (default: each config's own)\n"
+    "  --jobs J           runs at a time (default 1)\n"
+    "  --threads T        threads shared by the J runs, T/J each (default: the CPUs\n"
+    "                     online; with --print-commands: each config's train.threads)\n"
+    "  --set KEY=VALUE    override a key in every config (repeatable); a CONFIG's own\n"
+    "                     overrides come after these\n"
+    "  --out DIR          the comparison folder (default runs/compare-A-vs-B...)\n"
+    "  --print-commands   print the `rdrop train` command of every run, one per line,\n"
+    "                     and exit: run them anywhere (GNU parallel, a SLURM array), copy\n"
+    "                     the run folders into DIR/runs/, then run this command without\n"
+    "                     --print-commands to write the report (see docs/compare.md)\n"
+    "  -h, --help         this text\n"
+    "\n"
+    "Exit status: 0 success, 1 a run failed, 2 usage or config error, 130/143 interrupted.\n";
+
+/* "rdrop compare ARGS", quoted, for the report. */
+static void command_text(char *buf, size_t n, int argc, char **argv) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    buf[0] = 0;
+    if (!f) return;
+    char **copy = rd_calloc((size_t)argc + 2, sizeof *copy);
+    copy[0] = "rdrop";
+    memcpy(copy + 1, argv, (size_t)argc * sizeof *copy);
+    cmp_print_command(f, copy);
+    fclose(f);
+    snprintf(buf, n, "%.*s", (int)strcspn(text, "\n"), text);
+    free(text);
+    free(copy);
+}
+
+/* Trains what is not finished yet, then writes the outputs. */
+static int run_and_report(cmp_run **runs, int n_runs, const cmp_arm *arms, int n_arms, int seeds, int jobs,
+                          const cmp_common *common, const char *command) {
+    rd_error err = {0};
+    cmp_run **pending = rd_calloc((size_t)n_runs, sizeof *pending);
+    int k = 0, resume = 0, status = 0;
+    for (int i = 0; i < n_runs && !status; i++) {
+        if (cmp_run_inspect(runs[i], &err) || (runs[i]->state != RUN_FINISHED && rd_make_dirs(runs[i]->dir, &err)))
+            status = cli_error("compare", &err);
+        else if (runs[i]->state == RUN_FINISHED) printf("re-use %s (finished)\n", runs[i]->name);
+        else pending[k++] = runs[i];
+        resume += runs[i]->state == RUN_RESUME;
+    }
+    if (!status) {
+        printf("compare: %d runs in %s: %d finished, %d to resume, %d to train; %d at a time, %d thread%s each\n",
+               n_runs, common->out, n_runs - k, resume, k - resume, jobs, common->threads,
+               common->threads == 1 ? "" : "s");
+        int st = cmp_run_all(pending, k, jobs, &err);
+        if (st) status = (fprintf(stderr, "rdrop compare: %s\n", err.msg), st);
+    }
+    free(pending);
+    if (!status) status = cmp_report(runs, n_runs, arms, n_arms, seeds, common->out, command);
+    return status;
+}
+
+int cmd_compare(int argc, char **argv) {
+    static const struct option opts[] = {
+        {"seeds", required_argument, 0, 'n'}, {"epochs", required_argument, 0, 'e'},
+        {"jobs", required_argument, 0, 'j'},  {"threads", required_argument, 0, 't'},
+        {"set", required_argument, 0, 's'},   {"out", required_argument, 0, 'o'},
+        {"print-commands", no_argument, 0, 'p'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *sets[CMP_MAX_COMMON], *out = NULL;
+    int n_sets = 0, seeds = 0, epochs = 0, jobs = 1, threads = 0, print = 0, c;
+    char *end;
+    while ((c = getopt_long(argc, argv, "n:e:j:t:s:o:ph", opts, NULL)) != -1) {
+        long v = optarg ? strtol(optarg, &end, 10) : 0;
+        int bad_number = optarg && (*end || end == optarg || v < 1 || v > 100000);
+        switch (c) {
+        case 'n': seeds = (int)v; break;
+        case 'e': epochs = (int)v; break;
+        case 'j': jobs = (int)v; break;
+        case 't': threads = (int)v; break;
+        case 's':
+            if (n_sets == CMP_MAX_COMMON) return cli_usage_error("compare", "too many --set options");
+            sets[n_sets++] = optarg;
+            bad_number = 0;
+            break;
+        case 'o': out = optarg; bad_number = 0; break;
+        case 'p': print = 1; break;
+        case 'h': fputs(USAGE, stdout); return 0;
+        default: return cli_usage_error("compare", "bad option");
+        }
+        if (bad_number) return cli_usage_error("compare", "--%s %s: not a whole number from 1 to 100000",
+                                               c == 'n' ? "seeds" : c == 'e' ? "epochs" : c == 'j' ? "jobs" : "threads", optarg);
+    }
+    int n_arms = argc - optind;
+    if (n_arms < 2) return cli_usage_error("compare", "expected two or more CONFIGs, got %d", n_arms);
+    if (!seeds) return cli_usage_error("compare", "--seeds N is required");
+
+    rd_error err = {0};
+    cmp_arm *arms = rd_calloc((size_t)n_arms, sizeof *arms);
+    cmp_run **runs = rd_calloc((size_t)n_arms * seeds, sizeof *runs);
+    int n_runs = 0, status = 0;
+    char default_out[4096] = "runs/compare", exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    snprintf(exe + (len > 0 ? len : 0), sizeof exe - (len > 0 ? len : 0), "%s", len > 0 ? "" : "rdrop");
+    for (int a = 0; a < n_arms && !status; a++) {
+        if (cmp_arm_parse(&arms[a], argv[optind + a], &err)) status = cli_error("compare", &err);
+        for (int b = 0; b < a && !status; b++)
+            if (!strcmp(arms[a].label, arms[b].label))
+                status = cli_usage_error("compare", "%s and %s have the same label %s", arms[b].spec, argv[optind + a],
+                                         arms[a].label);
+        size_t k = strlen(default_out);
+        snprintf(default_out + k, sizeof default_out - k, "%s%s", a ? "-vs-" : "-", arms[a].label);
+    }
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int total = threads ? threads : cpus > 0 ? (int)cpus : 1;
+    cmp_common common = {exe, out ? out : default_out, sets, n_sets, epochs,
+                         print && !threads ? 0 : (total / jobs > 0 ? total / jobs : 1)};
+    for (int a = 0; a < n_arms && !status; a++)
+        for (int s = 0; s < seeds && !status; s++) {
+            cmp_run *r = runs[n_runs++] = rd_malloc(1, sizeof *r);
+            if (cmp_run_plan(r, &arms[a], (unsigned long long)s, &common, &err)) status = cli_error("compare", &err);
+        }
+    if (!status && print) {
+        for (int i = 0; i < n_runs; i++) cmp_print_command(stdout, runs[i]->argv);
+    } else if (!status) {
+        char command[8192];
+        command_text(command, sizeof command, argc, argv);
+        status = run_and_report(runs, n_runs, arms, n_arms, seeds, jobs, &common, command);
+    }
+    for (int i = 0; i < n_runs; i++) free(runs[i]);
+    free(runs);
+    free(arms);
+    return status;
+}

@@ -1,0 +1,67 @@
+/* rdrop compare, internals: the configs being compared ("arms"), the runs
+ * (one per arm and seed) and running them as child processes. */
+#ifndef RDROP_CLI_COMPARE_H
+#define RDROP_CLI_COMPARE_H
+#include "rdrop/config.h"
+#include "rdrop/error.h"
+
+enum { CMP_MAX_SETS = 64, CMP_MAX_COMMON = 256 }; /* overrides per config; common --set */
+
+/* One config of the comparison: "PATH" or "PATH:key=value:key=value". */
+typedef struct {
+    char spec[4096];                /* a copy of the argument, cut at the colons */
+    const char *path;
+    const char *sets[CMP_MAX_SETS]; /* its own overrides, applied after the common ones */
+    int n_sets;
+    char label[256]; /* config name + "+key=value" per override, safe in paths and CSV */
+} cmp_arm;
+
+typedef enum { RUN_FRESH, RUN_RESUME, RUN_FINISHED } cmp_state;
+
+/* One training run: an arm at one seed. */
+typedef struct {
+    const cmp_arm *arm;
+    unsigned long long seed;
+    char dir[4096];
+    char name[300];   /* label-sSEED, the folder's name */
+    rd_config cfg;    /* the effective config */
+    cmp_state state;
+    int from_epoch;   /* RUN_RESUME: epochs already done */
+    char set_epochs[32], set_threads[32], set_seed[48];
+    char *argv[2 * (CMP_MAX_COMMON + CMP_MAX_SETS + 3) + 10]; /* the rdrop train command, NULL-terminated */
+} cmp_run;
+
+/* What all runs share. */
+typedef struct {
+    const char *exe;  /* the rdrop binary */
+    const char *out;  /* the comparison folder */
+    const char **sets; /* --set for every config */
+    int n_sets;
+    int epochs;       /* 0: each config's own */
+    int threads;      /* per run; 0: each config's own */
+} cmp_common;
+
+/* Splits spec into path and overrides, loads the config to name the arm. */
+rd_status cmp_arm_parse(cmp_arm *a, const char *spec, rd_error *err);
+/* The effective config, folder and train command of arm a at seed. */
+rd_status cmp_run_plan(cmp_run *r, const cmp_arm *a, unsigned long long seed, const cmp_common *c,
+                       rd_error *err);
+/* Looks at the run folder: finished, resumable or to train from scratch.
+ * A folder trained with another config is RD_ERR_USAGE. */
+rd_status cmp_run_inspect(cmp_run *r, rd_error *err);
+/* The command as one shell-quoted line. */
+void cmp_print_command(FILE *f, char *const *argv);
+
+/* Runs the train commands of runs[0..n), `parallel` at a time, each logging
+ * to RUN_DIR/train.log. SIGINT/SIGTERM are passed on to the runs (which then
+ * checkpoint) and end the wait. Returns RD_OK, RD_ERR_RUNTIME naming a run
+ * that failed, or 128 + the signal. */
+int cmp_run_all(cmp_run **runs, int n, int parallel, rd_error *err);
+
+/* Reads the finished runs (arm by arm, `seeds` each, in order) and writes
+ * out/results.csv, out/report.md and out/curves.png; prints the conclusion.
+ * Returns the exit status. */
+int cmp_report(cmp_run **runs, int n, const cmp_arm *arms, int n_arms, int seeds, const char *out,
+               const char *command);
+
+#endif

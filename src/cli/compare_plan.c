@@ -1,0 +1,142 @@
+/* rdrop compare: from the command line to one `rdrop train` per config and
+ * seed, and what state each run folder is in. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/compare.h"
+#include "rdrop/checkpoint.h"
+#include "rdrop/report.h"
+
+/* Keeps labels usable as folder names and CSV fields. */
+static void safe_append(char *label, size_t size, const char *text) {
+    size_t n = strlen(label);
+    for (const char *p = text; *p && n + 1 < size; p++) {
+        char c = *p;
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("._=+-", c);
+        label[n++] = ok ? c : '_';
+    }
+    label[n] = 0;
+}
+
+rd_status cmp_arm_parse(cmp_arm *a, const char *spec, rd_error *err) {
+    memset(a, 0, sizeof *a);
+    if (snprintf(a->spec, sizeof a->spec, "%s", spec) >= (int)sizeof a->spec)
+        return rd_fail(err, RD_ERR_USAGE, "%.60s...: config argument too long", spec);
+    a->path = a->spec;
+    for (char *p = strchr(a->spec, ':'); p; p = strchr(p, ':')) {
+        *p++ = 0;
+        if (a->n_sets == CMP_MAX_SETS) return rd_fail(err, RD_ERR_USAGE, "%s: too many overrides", spec);
+        if (!strchr(p, '=')) return rd_fail(err, RD_ERR_USAGE, "%s: \"%s\" is not key=value", spec, p);
+        a->sets[a->n_sets++] = p;
+    }
+    static rd_config cfg;
+    rd_status st = rd_config_load(a->path, &cfg, err);
+    if (st) return st;
+    safe_append(a->label, sizeof a->label, cfg.name);
+    for (int i = 0; i < a->n_sets; i++) {
+        const char *dot = strchr(a->sets[i], '.'), *eq = strchr(a->sets[i], '=');
+        safe_append(a->label, sizeof a->label, "+");
+        safe_append(a->label, sizeof a->label, dot && dot < eq ? dot + 1 : a->sets[i]);
+    }
+    return RD_OK;
+}
+
+rd_status cmp_run_plan(cmp_run *r, const cmp_arm *a, unsigned long long seed, const cmp_common *c, rd_error *err) {
+    memset(r, 0, sizeof *r);
+    r->arm = a;
+    r->seed = seed;
+    snprintf(r->name, sizeof r->name, "%s-s%llu", a->label, seed);
+    if (snprintf(r->dir, sizeof r->dir, "%s/runs/%s", c->out, r->name) >= (int)sizeof r->dir)
+        return rd_fail(err, RD_ERR_USAGE, "%s: --out path too long", c->out);
+    snprintf(r->set_epochs, sizeof r->set_epochs, "train.epochs=%d", c->epochs);
+    snprintf(r->set_threads, sizeof r->set_threads, "train.threads=%d", c->threads);
+    snprintf(r->set_seed, sizeof r->set_seed, "train.seed=%llu", seed);
+    /* the order of the overrides: common, --epochs, threads, the arm's own, the seed */
+    const char *sets[CMP_MAX_COMMON + CMP_MAX_SETS + 3];
+    int n = 0;
+    for (int i = 0; i < c->n_sets; i++) sets[n++] = c->sets[i];
+    if (c->epochs) sets[n++] = r->set_epochs;
+    if (c->threads) sets[n++] = r->set_threads;
+    for (int i = 0; i < a->n_sets; i++) sets[n++] = a->sets[i];
+    sets[n++] = r->set_seed;
+    rd_status st = rd_config_load(a->path, &r->cfg, err);
+    for (int i = 0; i < n && !st; i++) st = rd_config_set(&r->cfg, sets[i], err);
+    if (!st) st = rd_config_validate(&r->cfg, err);
+    if (st) return st;
+    int k = 0;
+    r->argv[k++] = (char *)c->exe;
+    r->argv[k++] = "train";
+    r->argv[k++] = (char *)a->path;
+    for (int i = 0; i < n; i++) {
+        r->argv[k++] = "--set";
+        r->argv[k++] = (char *)sets[i];
+    }
+    r->argv[k++] = "--out";
+    r->argv[k++] = r->dir;
+    r->argv[k++] = "--quiet";
+    r->argv[k] = NULL;
+    return RD_OK;
+}
+
+static void add_resume(cmp_run *r) {
+    int k = 0;
+    while (r->argv[k]) k++;
+    r->argv[k++] = "--resume";
+    r->argv[k++] = r->dir;
+    r->argv[k] = NULL;
+}
+
+rd_status cmp_run_inspect(cmp_run *r, rd_error *err) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/config.ini", r->dir);
+    r->state = RUN_FRESH;
+    if (access(path, F_OK) != 0) return RD_OK;
+    rd_status st = rd_run_config_check(r->dir, &r->cfg, err);
+    if (st) return st;
+    rd_run_curves cur;
+    int have = 0; /* epochs 1..have are all in metrics.csv */
+    if (rd_run_read(r->dir, &cur, NULL) == RD_OK) {
+        if (rd_run_finished(&cur, r->cfg.train.epochs) && cur.epochs == r->cfg.train.epochs) r->state = RUN_FINISHED;
+        while (have < cur.epochs && !isnan(cur.seconds[have])) have++;
+        rd_run_free(&cur);
+    }
+    if (r->state == RUN_FINISHED) return RD_OK;
+    /* resume only when metrics.csv holds every epoch the checkpoint has done;
+     * otherwise those rows would be missing for good: start over */
+    snprintf(path, sizeof path, "%s/last.ckpt", r->dir);
+    rd_mlp m;
+    rd_optim o;
+    rd_ckpt_state s;
+    if (access(path, F_OK) == 0 && rd_checkpoint_load(path, &m, &o, &s, NULL) == RD_OK) {
+        rd_mlp_free(&m);
+        rd_optim_free(&o);
+        if (s.epoch <= have && s.epoch < r->cfg.train.epochs) {
+            r->state = RUN_RESUME;
+            r->from_epoch = s.epoch;
+            add_resume(r);
+        }
+    }
+    return RD_OK;
+}
+
+void cmp_print_command(FILE *f, char *const *argv) {
+    for (int i = 0; argv[i]; i++) {
+        const char *s = argv[i];
+        int plain = *s != 0;
+        for (const char *p = s; *p; p++)
+            if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                  strchr("_./=+:,@%-", *p)))
+                plain = 0;
+        if (i) fputc(' ', f);
+        if (plain) {
+            fputs(s, f);
+            continue;
+        }
+        fputc('\'', f);
+        for (const char *p = s; *p; p++) *p == '\'' ? fputs("'\\''", f) : fputc(*p, f);
+        fputc('\'', f);
+    }
+    fputc('\n', f);
+}

@@ -1,0 +1,68 @@
+/* Learning curves over seeds: per-epoch mean and min-max band, and the
+ * two-chart curves.png of a comparison. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "rdrop/plot.h"
+#include "rdrop/report.h"
+
+void rd_band_of(const rd_run_curves *runs, int n_runs, const char *metric, rd_band *b) {
+    int n = 0;
+    for (int r = 0; r < n_runs; r++) n = runs[r].epochs > n ? runs[r].epochs : n;
+    b->n = n;
+    b->x = rd_malloc((size_t)n * 4 + 1, sizeof(double)); /* one block: x, mean, lo, hi */
+    b->mean = b->x + n;
+    b->lo = b->mean + n;
+    b->hi = b->lo + n;
+    for (int e = 0; e < n; e++) {
+        double sum = 0, lo = INFINITY, hi = -INFINITY;
+        int k = 0;
+        for (int r = 0; r < n_runs; r++) {
+            const double *v = rd_run_metric(&runs[r], metric);
+            if (e >= runs[r].epochs || !v || isnan(v[e])) continue;
+            sum += v[e];
+            lo = fmin(lo, v[e]);
+            hi = fmax(hi, v[e]);
+            k++;
+        }
+        b->x[e] = e + 1;
+        b->mean[e] = k ? sum / k : NAN;
+        b->lo[e] = k ? lo : NAN;
+        b->hi[e] = k ? hi : NAN;
+    }
+}
+
+void rd_band_free(rd_band *b) {
+    free(b->x);
+    b->x = b->mean = b->lo = b->hi = NULL;
+}
+
+rd_status rd_curves_png(const char *path, const char *const *configs, int n_configs,
+                        const rd_run_curves *const *runs, const int *n_runs, rd_error *err) {
+    /* the training cross-entropy, not the total loss: R-Drop's loss adds
+     * alpha * KL, so only the cross-entropy compares across configs */
+    static const char *const metric[2] = {"test_err", "train_ce"};
+    rd_band *bands = rd_malloc((size_t)n_configs * 2, sizeof *bands);
+    rd_series *series = rd_malloc((size_t)n_configs * 2, sizeof *series);
+    for (int k = 0; k < 2; k++)
+        for (int c = 0; c < n_configs; c++) {
+            rd_band *b = &bands[k * n_configs + c];
+            rd_band_of(runs[c], n_runs[c], metric[k], b);
+            series[k * n_configs + c] = (rd_series){configs[c], b->n, b->x, b->mean, b->lo, b->hi};
+        }
+    int most = 0;
+    for (int c = 0; c < n_configs; c++) most = n_runs[c] > most ? n_runs[c] : most;
+    char sub[64];
+    snprintf(sub, sizeof sub, "line: mean of %d seed%s; band: min to max", most, most == 1 ? "" : "s");
+    rd_chart charts[2] = {
+        {"Test error", sub, "epoch", "test error (%)", series, n_configs, 1},
+        {"Training cross-entropy", sub, "epoch", "cross-entropy (epoch mean)",
+         series + n_configs, n_configs, 1},
+    };
+    rd_status st = rd_plot_write(path, charts, 2, err);
+    for (int i = 0; i < 2 * n_configs; i++) rd_band_free(&bands[i]);
+    free(bands);
+    free(series);
+    return st;
+}

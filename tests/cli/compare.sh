@@ -1,0 +1,111 @@
+#!/bin/sh
+# CLI checks for `rdrop compare` and `rdrop plot` on tiny real-MNIST runs
+# (models/mlp-256.ini, 500 training samples, 1 epoch): the outputs, re-using
+# finished runs, retraining exactly the run whose metrics were deleted,
+# --print-commands, a failing run, and usage errors. Run by `make test-cli`.
+set -u
+: "${RDROP:?set RDROP to the rdrop binary}"
+MNIST=${MNIST_MIRROR_DIR:-data/mnist}
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+
+fail() {
+    echo "compare.sh: FAIL: $*" >&2
+    for f in out err; do
+        [ -s "$tmp/$f" ] && { echo "--- std$f:" >&2; cat "$tmp/$f" >&2; }
+    done
+    echo "compare.sh: $passed passed, 1 failed" >&2
+    exit 1
+}
+ok() { passed=$((passed + 1)); }
+run() {
+    "$RDROP" "$@" >"$tmp/out" 2>"$tmp/err"
+    status=$?
+}
+count() { grep -c -- "$1" "$tmp/out"; }
+
+if [ ! -f "$MNIST/train-images-idx3-ubyte.gz" ] && [ ! -f "$MNIST/train-images-idx3-ubyte" ]; then
+    echo "compare.sh: no MNIST in $MNIST (set MNIST_MIRROR_DIR or run make data): 0 passed, 0 failed, skipped"
+    exit 0
+fi
+
+C="$tmp/c"
+set -- experiments/mnist-dropout.ini experiments/mnist-rdrop.ini --seeds 2 --epochs 1 --jobs 2 --threads 2 \
+    --set model.file=models/mlp-256.ini --set data.train_subset=500 --set "data.dir=$MNIST" --out "$C"
+
+# A fresh comparison trains all 4 runs and writes the three outputs.
+run compare "$@"
+[ "$status" -eq 0 ] || fail "compare exited $status"; ok
+[ "$(count '] train ')" -eq 4 ] || fail "want 4 runs trained"; ok
+[ "$(wc -l <"$C/results.csv")" -eq 5 ] || fail "results.csv: want a header and 4 rows"; ok
+grep -q '^mnist-rdrop,1,1,' "$C/results.csv" || fail "results.csv has no row for mnist-rdrop seed 1"; ok
+grep -q '^| mnist-rdrop − mnist-dropout | 2 |' "$C/report.md" || fail "report.md has no paired row"; ok
+grep -q '^## Conclusion' "$C/report.md" || fail "report.md has no conclusion"; ok
+grep -Eq 'lowered|raised|No significant difference' "$tmp/out" || fail "no conclusion on stdout"; ok
+# PNG signature and the IHDR size: 2 charts of 640 x 480
+[ "$(od -An -tx1 -j1 -N3 "$C/curves.png" | tr -d ' ')" = 504e47 ] || fail "curves.png is not a PNG"; ok
+[ "$(od -An -tu1 -j16 -N8 "$C/curves.png" | tr -s ' ')" = " 0 0 5 0 0 0 1 224" ] || fail "curves.png is not 1280x480"; ok
+
+# Run again: everything is re-used, nothing is trained.
+stamp() { for r in mnist-dropout-s0 mnist-dropout-s1 mnist-rdrop-s0; do stat -c %y "$C/runs/$r/metrics.csv"; done; }
+before=$(stamp)
+run compare "$@"
+[ "$status" -eq 0 ] || fail "second compare exited $status"; ok
+[ "$(count '^re-use ')" -eq 4 ] && [ "$(count '] train ')" -eq 0 ] || fail "want 4 re-used, 0 trained"; ok
+
+# Delete one run's metrics: only that run trains again.
+rm "$C/runs/mnist-rdrop-s1/metrics.csv"
+run compare "$@"
+[ "$status" -eq 0 ] || fail "third compare exited $status"; ok
+[ "$(count '^re-use ')" -eq 3 ] || fail "want 3 re-used"; ok
+[ "$(count '] train ')" -eq 1 ] && grep -q '] train mnist-rdrop-s1$' "$tmp/out" || fail "want only mnist-rdrop-s1 trained"; ok
+[ "$(stamp)" = "$before" ] || fail "a finished run's metrics.csv was rewritten"; ok
+[ -s "$C/runs/mnist-rdrop-s1/metrics.csv" ] || fail "mnist-rdrop-s1 has no metrics again"; ok
+
+# --print-commands: one independent train command per run, nothing run.
+run compare "$@" --print-commands
+[ "$status" -eq 0 ] || fail "--print-commands exited $status"; ok
+[ "$(wc -l <"$tmp/out")" -eq 4 ] || fail "want 4 commands"; ok
+[ "$(grep -c " train experiments/mnist-.*--set train.seed=[01] --out $C/runs/mnist-.*-s[01] --quiet\$" "$tmp/out")" -eq 4 ] \
+    || fail "commands do not look like rdrop train ... --out RUN_DIR"; ok
+# ... and each one runs as printed.
+line=$(sed -n 1p "$tmp/out" | sed "s| --out [^ ]*| --out $tmp/by-hand|")
+sh -c "$line" >"$tmp/out" 2>"$tmp/err" || fail "the printed command failed: $line"; ok
+grep -q '^final test_acc=' "$tmp/out" || fail "the printed command did not train"; ok
+
+# Per-config overrides after a colon; the label names them.
+run compare experiments/mnist-rdrop.ini experiments/mnist-rdrop.ini:train.alpha=2 --seeds 1 --epochs 1 \
+    --set model.file=models/mlp-256.ini --set data.train_subset=500 --set "data.dir=$MNIST" --out "$tmp/sweep" \
+    --print-commands
+[ "$status" -eq 0 ] && grep -q 'train.alpha=2 --set train.seed=0 --out [^ ]*/runs/mnist-rdrop+alpha=2-s0 ' "$tmp/out" \
+    || fail "the alpha=2 run is not labelled mnist-rdrop+alpha=2"; ok
+
+# rdrop plot draws any set of run folders.
+run plot "$C/runs/mnist-dropout-s0" "$C/runs/mnist-rdrop-s0" --metric train_kl --out "$tmp/kl.png"
+[ "$status" -eq 0 ] && [ -s "$tmp/kl.png" ] || fail "plot exited $status"; ok
+
+# A run that fails stops the comparison with exit 1 and its error.
+run compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini --seeds 1 --epochs 1 \
+    --set model.file=models/mlp-256.ini --set data.dir="$tmp/nowhere" --out "$tmp/bad"
+[ "$status" -eq 1 ] || fail "a failing run: exit $status, want 1"; ok
+grep -q 'failed.*train.log.*nowhere' "$tmp/err" || fail "the error does not name the run's log and problem"; ok
+
+# usage_error WORD ARGS...: exit 2, one line on stderr mentioning WORD.
+usage_error() {
+    word=$1
+    shift
+    run "$@"
+    [ "$status" -eq 2 ] || fail "'$*' exited $status, want 2"
+    [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q -- "$word" "$tmp/err" || fail "'$*': want one line naming '$word'"
+    ok
+}
+usage_error 'two or more' compare experiments/mnist-dropout.ini --seeds 2
+usage_error 'seeds' compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini
+usage_error 'whole number' compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini --seeds two
+usage_error 'same label' compare experiments/mnist-rdrop.ini experiments/mnist-rdrop.ini --seeds 1
+usage_error 'train.alphx' compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini:train.alphx=2 --seeds 1
+usage_error 'train.epochs' compare "$@" --epochs 2   # the folder holds 1-epoch runs
+usage_error 'metric' plot "$C/runs/mnist-dropout-s0" --out "$tmp/x.png" --metric accuracy
+
+echo "compare.sh: $passed passed, 0 failed"

@@ -1,0 +1,178 @@
+/* The comparison report: metrics.csv and results.csv reading, and report.md
+ * made from the fixture tests/unit/fixtures/compare/results.csv, whose
+ * numbers tests/unit/stats_reference.py computes independently. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rdrop/report.h"
+#include "tmpdir.h"
+
+static const char FIXTURE[] = "tests/unit/fixtures/compare/results.csv";
+
+static char *slurp(const char *path) {
+    FILE *f = fopen(path, "r");
+    cr_assert(f, "cannot read %s", path);
+    char *buf = calloc(1, 1 << 16);
+    fread(buf, 1, (1 << 16) - 1, f);
+    fclose(f);
+    return buf;
+}
+
+static void write_text(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    cr_assert(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+#define cr_assert_has(text, part) cr_assert(strstr(text, part), "report lacks \"%s\":\n%s", part, text)
+
+Test(report, results_fixture_reads) {
+    rd_result *r;
+    int n;
+    rd_error err = {0};
+    cr_assert_eq(rd_results_read(FIXTURE, &r, &n, &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(n, 15);
+    cr_assert_str_eq(r[14].config, "mnist-rdrop+alpha=4");
+    cr_assert_eq(r[14].seed, 4);
+    cr_assert_eq(r[14].epochs, 20);
+    cr_assert_float_eq(r[14].final_err, 1.83, 1e-12);
+    cr_assert_eq(r[3].best_epoch, 20);
+    cr_assert_float_eq(r[5].train_kl, 0.01, 1e-12);
+    cr_assert_float_eq(r[6].total_seconds, 420.0, 1e-12);
+    free(r);
+}
+
+Test(report, report_md_from_the_fixture) {
+    rd_result *r;
+    int n;
+    rd_error err = {0};
+    char dir[64], path[128];
+    cr_assert(tmpdir_make(dir));
+    cr_assert_eq(rd_results_read(FIXTURE, &r, &n, &err), RD_OK, "%s", err.msg);
+    const char *configs[] = {"mnist-dropout", "mnist-rdrop", "mnist-rdrop+alpha=4"};
+    rd_report rep = {r, n, configs, 3, NULL, "rdrop compare X Y"};
+    snprintf(path, sizeof path, "%s/report.md", dir);
+    cr_assert_eq(rd_report_write(path, &rep, &err), RD_OK, "%s", err.msg);
+    char *md = slurp(path);
+    /* per config: mean ± sample sd (python: 1.800 ± 0.079057, 1.634 ± 0.088204) */
+    cr_assert_has(md, "| mnist-dropout | 20 | 5 | 1.800 ± 0.079 | 1.720 ± 0.057 | 10.00 ± 0.35 |");
+    cr_assert_has(md, "| mnist-rdrop | 20 | 5 | 1.634 ± 0.088 |");
+    /* paired: mean -0.166, half CI 0.096419, p 0.008775 */
+    cr_assert_has(md, "| mnist-rdrop − mnist-dropout | 5 | -0.166 | ±0.096 | 0.0088 |");
+    cr_assert_has(md, "mnist-rdrop lowered the final test error by 0.166 ± 0.096 points relative to "
+                      "mnist-dropout (95% CI, paired t-test over 5 seeds, p = 0.0088).");
+    /* the third config: mean +0.016, half CI 0.073772, p 0.579531 */
+    cr_assert_has(md, "| mnist-rdrop+alpha=4 − mnist-dropout | 5 | +0.016 | ±0.074 | 0.580 |");
+    cr_assert_has(md, "No significant difference in final test error between mnist-rdrop+alpha=4 and "
+                      "mnist-dropout at 5 seeds (mnist-rdrop+alpha=4 − mnist-dropout = +0.016 ± 0.074 "
+                      "points, p = 0.580).");
+    cr_assert_has(md, "not corrected for multiple comparisons");
+    cr_assert_has(md, "Made by `rdrop compare X Y`");
+    cr_assert_null(strstr(md, "equal training time"), "no curves, so no equal-time section");
+    free(md);
+    free(r);
+    tmpdir_remove(dir);
+}
+
+/* A run of 4 epochs with the given seconds per epoch and test errors (%). */
+static rd_run_curves run(double seconds, const double err[4]) {
+    rd_run_curves c = {.epochs = 4};
+    double **cols[] = {&c.test_err, &c.test_loss, &c.train_loss, &c.train_ce, &c.train_kl, &c.seconds,
+                       &c.samples_per_second};
+    for (int k = 0; k < 7; k++) *cols[k] = calloc(4, sizeof(double));
+    for (int e = 0; e < 4; e++) {
+        c.test_err[e] = err[e];
+        c.seconds[e] = seconds;
+    }
+    return c;
+}
+
+Test(report, equal_time_takes_the_slower_run_at_the_faster_runs_end) {
+    /* A: 1 s per epoch, finishes at 4 s. B: 2 s per epoch, has done 2 epochs at 4 s. */
+    double a0[] = {4, 3, 2, 1.0}, a1[] = {4, 3, 2, 1.2}, b0[] = {3.5, 2.5, 1.5, 0.5}, b1[] = {3.5, 2.9, 1.5, 0.5};
+    rd_run_curves c[4] = {run(1, a0), run(1, a1), run(2, b0), run(2, b1)};
+    rd_result r[4];
+    rd_result_from_run(&c[0], "A", 0, &r[0]);
+    rd_result_from_run(&c[1], "A", 1, &r[1]);
+    rd_result_from_run(&c[2], "B", 0, &r[2]);
+    rd_result_from_run(&c[3], "B", 1, &r[3]);
+    cr_assert_float_eq(r[2].total_seconds, 8.0, 1e-12);
+    cr_assert_eq(r[0].best_epoch, 4);
+    const char *configs[] = {"A", "B"};
+    rd_report rep = {r, 4, configs, 2, c, ""};
+    char dir[64], path[128];
+    rd_error err = {0};
+    cr_assert(tmpdir_make(dir));
+    snprintf(path, sizeof path, "%s/report.md", dir);
+    cr_assert_eq(rd_report_write(path, &rep, &err), RD_OK, "%s", err.msg);
+    char *md = slurp(path);
+    /* at 4 s: A at epoch 4 (1.0, 1.2), B at epoch 2 (2.5, 2.9); differences 1.5, 1.7 */
+    cr_assert_has(md, "| B − A | 2 | 4 | 4.0 | 1.100 ± 0.141 | 2.0 | 2.700 ± 0.283 | +1.600 |");
+    free(md);
+    for (int i = 0; i < 4; i++) rd_run_free(&c[i]);
+    tmpdir_remove(dir);
+}
+
+Test(report, metrics_csv_by_column_name_with_evaluation_gaps) {
+    char dir[64], path[128];
+    cr_assert(tmpdir_make(dir));
+    snprintf(path, sizeof path, "%s/metrics.csv", dir);
+    write_text(path, "epoch,lr,train_loss,train_ce,train_kl,train_acc,test_loss,test_acc,epoch_seconds,"
+                     "samples_per_second,val_loss,val_acc\n"
+                     "1,0.001,0.5,0.4,0.1,0.9,,,2.0,100.0,,\n"
+                     "2,0.001,0.3,0.25,0.05,0.95,0.2,0.97,3.0,90.0,,\n");
+    rd_run_curves c;
+    rd_error err = {0};
+    cr_assert_eq(rd_run_read(dir, &c, &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(c.epochs, 2);
+    cr_assert(isnan(c.test_err[0]), "epoch 1 was not evaluated");
+    cr_assert_float_eq(c.test_err[1], 3.0, 1e-9); /* accuracy 0.97 -> 3% error */
+    cr_assert_float_eq(c.train_kl[0], 0.1, 1e-12);
+    cr_assert(rd_run_finished(&c, 2));
+    cr_assert(!rd_run_finished(&c, 3), "a 3-epoch run is not finished after 2");
+    rd_result r;
+    rd_result_from_run(&c, "x", 7, &r);
+    cr_assert_float_eq(r.seconds_per_epoch, 2.5, 1e-12);
+    cr_assert_float_eq(r.best_err, 3.0, 1e-9);
+    rd_run_free(&c);
+    /* a row that is not a metrics row is an error naming the line */
+    write_text(path, "epoch,lr,train_loss,train_ce,train_kl,train_acc,test_loss,test_acc,epoch_seconds,"
+                     "samples_per_second\nbanana,1\n");
+    cr_assert_eq(rd_run_read(dir, &c, &err), RD_ERR_RUNTIME);
+    cr_assert(strstr(err.msg, "metrics.csv:2"), "%s", err.msg);
+    tmpdir_remove(dir);
+}
+
+Test(report, results_csv_round_trip_and_bad_rows) {
+    char dir[64], path[128];
+    cr_assert(tmpdir_make(dir));
+    snprintf(path, sizeof path, "%s/results.csv", dir);
+    rd_result w[2] = {{.config = "a", .seed = 3, .epochs = 5, .final_err = 1.25, .best_err = 1.125, .best_epoch = 4,
+                       .train_ce = 0.5, .train_kl = 0.25, .seconds_per_epoch = 2.5, .samples_per_second = 100,
+                       .total_seconds = 12.5},
+                      {.config = "b+alpha=2", .seed = 18446744073709551615ULL, .epochs = 1, .final_err = 9}};
+    rd_error err = {0};
+    cr_assert_eq(rd_results_write(path, w, 2, &err), RD_OK, "%s", err.msg);
+    rd_result *r;
+    int n;
+    cr_assert_eq(rd_results_read(path, &r, &n, &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(r[1].config, "b+alpha=2");
+    cr_assert_eq(r[1].seed, 18446744073709551615ULL);
+    cr_assert_float_eq(r[0].best_err, 1.125, 1e-12);
+    cr_assert_float_eq(r[0].total_seconds, 12.5, 1e-12);
+    free(r);
+    FILE *f = fopen(path, "a");
+    fputs("c,1,5,1.0,1.0\n", f); /* too few fields */
+    fclose(f);
+    cr_assert_eq(rd_results_read(path, &r, &n, &err), RD_ERR_RUNTIME);
+    cr_assert(strstr(err.msg, "results.csv:4"), "%s", err.msg);
+    write_text(path, "something else\n");
+    cr_assert_eq(rd_results_read(path, &r, &n, &err), RD_ERR_RUNTIME);
+    cr_assert(strstr(err.msg, "header"), "%s", err.msg);
+    tmpdir_remove(dir);
+}
