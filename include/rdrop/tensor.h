@@ -66,11 +66,23 @@ struct rd_tensor {
     rd_tensor *prev;   /* the node recorded before this one */
 };
 
+/* One matrix product C (m x n) = op(A) op(B) with inner dimension k. */
+typedef struct {
+    int trans_a, trans_b, m, n, k;
+} rd_gemm_shape;
+enum { RD_GEMM_LOG = 32 };
+
 typedef struct {
     rd_arena arena;
     rd_tensor *last;   /* most recent node: the tape, newest first */
     int training;      /* 1: dropout drops; 0: dropout is the identity */
     size_t n_nodes;
+    /* Profiling, for `rdrop bench` (two clock reads per product: free in
+     * practice): seconds inside cblas_sgemm over the graph's life, and the
+     * shapes of the products since the last reset (the first RD_GEMM_LOG). */
+    double gemm_seconds;
+    int n_gemm;
+    rd_gemm_shape gemm[RD_GEMM_LOG];
 } rd_graph;
 
 void rd_graph_init(rd_graph *g);

@@ -11,12 +11,26 @@
 #include "rdrop/nn.h"
 #include "rdrop/tensor.h"
 
+/* Where the training steps of one epoch spent their time, in seconds (for
+ * `rdrop bench`): data = assembling the batch, gemm = inside cblas_sgemm,
+ * elementwise = the rest of forward and backward (activations, dropout,
+ * losses), optimizer = zeroing the gradients and the update. gemm_shape
+ * holds the products of one step. */
+typedef struct {
+    double total, data, gemm, elementwise, optimizer;
+    long long steps, samples; /* samples: original rows, not counting R-Drop's copy */
+    int n_gemm;
+    rd_gemm_shape gemm_shape[RD_GEMM_LOG];
+} rd_epoch_times;
+
 typedef struct {
     const char *out_dir;               /* the run folder */
     int resume;                        /* continue from out_dir/last.ckpt */
     volatile sig_atomic_t *stop;       /* set by a signal handler: checkpoint and stop */
     FILE *log;                         /* per-epoch lines (stdout) */
     int progress;                      /* 1: progress on stderr */
+    rd_epoch_times *times;             /* when not NULL: one entry per epoch, filled as they end */
+    int benchmark;                     /* 1: no evaluation and no checkpoints (timing runs) */
 } rd_train_options;
 
 typedef struct {

@@ -9,6 +9,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_kl(int argc, char **argv);
 int cmd_gradcheck(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* Prints "rdrop CMD: message" on stderr and returns the status. */
 int cli_error(const char *cmd, const rd_error *err);

@@ -15,6 +15,7 @@ static const struct {
     {"predict", cmd_predict, "classify image files (PNG, JPEG, BMP) with a checkpoint"},
     {"kl", cmd_kl, "KL divergences of two distributions, as PyTorch's F.kl_div computes them"},
     {"gradcheck", cmd_gradcheck, "check every op's gradient against finite differences"},
+    {"bench", cmd_bench, "training throughput and where a step's time goes (bench/README.md)"},
 };
 enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
 

@@ -41,6 +41,7 @@ void rd_graph_reset(rd_graph *g) {
     rd_arena_reset(&g->arena);
     g->last = NULL;
     g->n_nodes = 0;
+    g->n_gemm = 0;
 }
 
 void rd_graph_free(rd_graph *g) { rd_arena_free(&g->arena); }

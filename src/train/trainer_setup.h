@@ -23,6 +23,7 @@ typedef struct {
     int *y;   /* and labels */
     float lr;
     int saved_epoch; /* epoch of the checkpoint on disk */
+    rd_epoch_times times; /* of the epoch in progress */
 } rd_trainer;
 
 rd_status rd_trainer_setup(rd_trainer *t, const rd_config *cfg, const rd_train_options *opt,
