@@ -38,6 +38,7 @@ typedef enum {
     RD_OP_RELU,
     RD_OP_TANH,
     RD_OP_DROPOUT,
+    RD_OP_RELU_DROPOUT,
     RD_OP_LOG_SOFTMAX,
     RD_OP_SOFTMAX,
     RD_OP_ROWS,
@@ -112,6 +113,10 @@ rd_tensor *rd_tanh(rd_graph *g, rd_tensor *x);
  * gets its own draw from rng. In evaluation (g->training == 0) or with p == 0
  * it returns x itself. */
 rd_tensor *rd_dropout(rd_graph *g, rd_tensor *x, float p, rd_rng *rng);
+/* rd_dropout(rd_relu(x)) in one pass that keeps no mask (backward reads the
+ * output): the MLP's hidden layers. Same distribution of masks as rd_dropout;
+ * in evaluation or with p == 0 it is rd_relu. */
+rd_tensor *rd_relu_dropout(rd_graph *g, rd_tensor *x, float p, rd_rng *rng);
 /* Row-wise, max-shifted so large logits stay finite. */
 rd_tensor *rd_log_softmax(rd_graph *g, rd_tensor *x);
 rd_tensor *rd_softmax(rd_graph *g, rd_tensor *x);
