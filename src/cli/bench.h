@@ -14,7 +14,8 @@ typedef struct {
     int verbose; /* per-epoch lines on stderr */
 } bench_setup;
 
-/* Medians over the epochs, per step in milliseconds unless named otherwise. */
+/* The epoch of median throughput (the lower middle one for an even count),
+ * per step in milliseconds unless named otherwise. */
 typedef struct {
     double samples_per_s, step_ms, data_ms, gemm_ms, elementwise_ms, optimizer_ms;
     double ceiling_ms;   /* the same products, cblas_sgemm alone, back to back */

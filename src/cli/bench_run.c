@@ -89,29 +89,32 @@ rd_status bench_run(const bench_setup *s, bench_result *r, rd_error *err) {
     remove_run(dir);
     if (st) return st;
 
-    double rate[BENCH_MAX_EPOCHS], step[BENCH_MAX_EPOCHS], data[BENCH_MAX_EPOCHS],
-        gemm[BENCH_MAX_EPOCHS], elem[BENCH_MAX_EPOCHS], opt[BENCH_MAX_EPOCHS];
-    int n = res.epochs_done;
+    /* The epoch of median throughput gives the whole row, so its phases add
+     * up to its step time. */
+    int n = res.epochs_done, order[BENCH_MAX_EPOCHS];
     for (int e = 0; e < n; e++) {
-        const rd_epoch_times *t = &times[e];
-        double per_step = 1e3 / (double)t->steps;
-        rate[e] = r->epoch_rate[e] = (double)t->samples / t->total;
-        step[e] = t->total * per_step;
-        data[e] = t->data * per_step;
-        gemm[e] = t->gemm * per_step;
-        elem[e] = t->elementwise * per_step;
-        opt[e] = t->optimizer * per_step;
+        r->epoch_rate[e] = (double)times[e].samples / times[e].total;
+        order[e] = e;
     }
+    for (int i = 1; i < n; i++) /* insertion sort of epoch numbers by rate */
+        for (int j = i; j > 0 && r->epoch_rate[order[j]] < r->epoch_rate[order[j - 1]]; j--) {
+            int k = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = k;
+        }
     r->epochs = n;
-    r->steps_per_epoch = n ? times[0].steps : 0;
-    r->samples_per_s = bench_median(rate, n);
-    r->step_ms = bench_median(step, n);
-    r->data_ms = bench_median(data, n);
-    r->gemm_ms = bench_median(gemm, n);
-    r->elementwise_ms = bench_median(elem, n);
-    r->optimizer_ms = bench_median(opt, n);
+    if (n == 0) return rd_fail(err, RD_ERR_RUNTIME, "bench: no epoch was trained");
+    const rd_epoch_times *t = &times[order[(n - 1) / 2]];
+    double per_step = 1e3 / (double)t->steps;
+    r->steps_per_epoch = t->steps;
+    r->samples_per_s = (double)t->samples / t->total;
+    r->step_ms = t->total * per_step;
+    r->data_ms = t->data * per_step;
+    r->gemm_ms = t->gemm * per_step;
+    r->elementwise_ms = t->elementwise * per_step;
+    r->optimizer_ms = t->optimizer * per_step;
     /* Still at the trainer's thread count (openblas_set_num_threads). */
-    if (n) r->ceiling_ms = 1e3 * bench_gemm_ceiling(times[n - 1].gemm_shape, times[n - 1].n_gemm, 9);
+    r->ceiling_ms = 1e3 * bench_gemm_ceiling(t->gemm_shape, t->n_gemm, 9);
     return RD_OK;
 }
 

@@ -134,7 +134,7 @@ int cmd_bench(int argc, char **argv) {
            s.hidden, s.hidden, s.batch, s.subset ? "subset of" : "all", s.epochs);
     printf("OpenBLAS: core %s, %d threads\n", rd_blas_core(), openblas_get_num_threads());
     printf("MNIST load (train + test, %s): %.3f s (median of 3)\n", s.data_dir, load);
-    printf("\nper step in ms; ceiling = the step's sgemm calls alone; %%ceil = ceiling / step; "
+    printf("\nthe epoch of median samples/s, per step in ms; ceiling = its sgemm calls alone; %%ceil = ceiling / step; "
            "%%gemm = ceiling / gemm\n");
     printf("%-8s %9s %8s %6s %8s %6s %5s %9s %8s %8s %9s\n", "mode", "samples/s", "step", "gemm",
            "elemwise", "optim", "data", "ceiling", "%ceil", "%gemm", "RSS MiB");

@@ -34,23 +34,23 @@ void rd_optim_free(rd_optim *o) {
  * -fno-math-errno (Makefile) lets sqrtf become one instruction. */
 
 /* buf = momentum * buf + g;  p -= lr * (nesterov ? g + momentum * buf : buf) */
-static void sgd(size_t n, float *restrict p, const float *restrict grad, float *restrict buf, float lr,
-                float mu, int nesterov, float wd) {
-    if (mu == 0.0f) {
-        for (size_t i = 0; i < n; i++) p[i] -= lr * (grad[i] + wd * p[i]);
-        return;
-    }
+static void sgd(size_t n, float *restrict p, float *restrict grad, float *restrict buf, float lr,
+                float mu, int nesterov, float wd, int zero) {
     for (size_t i = 0; i < n; i++) {
         float g = grad[i] + wd * p[i];
-        buf[i] = mu * buf[i] + g;
-        p[i] -= lr * (nesterov ? g + mu * buf[i] : buf[i]);
+        if (mu != 0.0f) {
+            buf[i] = mu * buf[i] + g;
+            g = nesterov ? g + mu * buf[i] : buf[i];
+        }
+        p[i] -= lr * g;
+        if (zero) grad[i] = 0.0f;
     }
 }
 
 /* m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
  * p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps) */
-static void adam(const rd_optim *o, float *restrict p, const float *restrict grad, float *restrict m,
-                 float *restrict v, float lr) {
+static void adam(const rd_optim *o, float *restrict p, float *restrict grad, float *restrict m,
+                 float *restrict v, float lr, int zero) {
     const float b1 = o->beta1, b2 = o->beta2, eps = o->eps, wd = o->weight_decay;
     const int decoupled = o->kind == RD_OPT_ADAMW;
     const float step = lr / (float)(1.0 - pow(b1, (double)o->t));
@@ -61,13 +61,22 @@ static void adam(const rd_optim *o, float *restrict p, const float *restrict gra
         m[i] = b1 * m[i] + (1.0f - b1) * g;
         v[i] = b2 * v[i] + (1.0f - b2) * g * g;
         p[i] = p[i] * decay - step * m[i] / (sqrtf(v[i]) * rsqrt_bc2 + eps);
+        if (zero) grad[i] = 0.0f;
     }
 }
 
-void rd_optim_step(rd_optim *o, float *params, const float *grads, float lr) {
+static void step(rd_optim *o, float *params, float *grads, float lr, int zero) {
     o->t++;
     if (o->kind == RD_OPT_SGD)
-        sgd(o->n, params, grads, o->m, lr, o->momentum, o->nesterov, o->weight_decay);
+        sgd(o->n, params, grads, o->m, lr, o->momentum, o->nesterov, o->weight_decay, zero);
     else
-        adam(o, params, grads, o->m, o->v, lr);
+        adam(o, params, grads, o->m, o->v, lr, zero);
+}
+
+void rd_optim_step(rd_optim *o, float *params, const float *grads, float lr) {
+    step(o, params, (float *)grads, lr, 0); /* zero = 0: grads is only read */
+}
+
+void rd_optim_step_zero(rd_optim *o, float *params, float *grads, float lr) {
+    step(o, params, grads, lr, 1);
 }
