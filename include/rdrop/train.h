@@ -52,9 +52,11 @@ void rd_evaluate(rd_mlp *m, rd_graph *g, const rd_dataset *d, double *loss, doub
 double rd_train_memory_estimate(const rd_config *cfg, long long n_train);
 double rd_memory_available(void);
 
-/* The OpenBLAS core in use and a warning when it is a generic kernel on a
+/* The OpenBLAS core in use and a warning when its kernels predate AVX2 on a
  * CPU that has AVX2 or AVX-512 (NULL when all is well). */
 const char *rd_blas_core(void);
 const char *rd_blas_warning(void);
+/* The same decision for a given core name and CPU features (testable). */
+const char *rd_blas_warning_for(const char *core, int has_avx2, int has_avx512);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "rdrop/optim.h"
 #include "rdrop/tensor.h"
+#include "rdrop/train.h"
 
 enum { N = 1 << 20 };
 static uint32_t words[N];
@@ -159,3 +160,17 @@ static void check_step_zero(rd_optimizer_kind kind) {
 Test(fused, optim_step_zero_sgd) { check_step_zero(RD_OPT_SGD); }
 Test(fused, optim_step_zero_adam) { check_step_zero(RD_OPT_ADAM); }
 Test(fused, optim_step_zero_adamw) { check_step_zero(RD_OPT_ADAMW); }
+
+/* The OpenBLAS warning: an old kernel on a CPU that could do better. */
+Test(fused, blas_warning_names_the_fix) {
+    const char *w = rd_blas_warning_for("Prescott", 1, 1); /* Sapphire Rapids under 0.3.21 */
+    cr_assert_not_null(w);
+    cr_expect(strstr(w, "OPENBLAS_CORETYPE=SkylakeX") && strstr(w, "Prescott"), "%s", w);
+    w = rd_blas_warning_for("sandybridge", 1, 0);
+    cr_assert_not_null(w);
+    cr_expect(strstr(w, "OPENBLAS_CORETYPE=Haswell"), "%s", w);
+    cr_expect_null(rd_blas_warning_for("Zen", 1, 0));
+    cr_expect_null(rd_blas_warning_for("Haswell", 1, 0));
+    cr_expect_null(rd_blas_warning_for("SkylakeX", 1, 1));
+    cr_expect_null(rd_blas_warning_for("Prescott", 0, 0)); /* an old CPU: nothing better */
+}
