@@ -28,18 +28,26 @@ torch=0
 if [ -x "$PYTHON" ] && "$PYTHON" -c 'import torch' 2>/dev/null; then torch=1; fi
 
 # PyTorch's best thread configuration: intra-op threads x OpenBLAS threads,
-# 60 R-Drop steps each; the fastest is used for the full runs.
+# two rounds of 2 epochs of 40 R-Drop steps each, the best epoch of each
+# configuration counting (noise only ever slows a run down); the fastest
+# configuration is used for the full runs.
 best_t=1 best_b=1
 if [ "$torch" = 1 ]; then
-    echo "== PyTorch thread configurations (60 R-Drop steps each)"
+    echo "== PyTorch thread configurations (best of 4 epochs of 40 R-Drop steps)"
     best=0
     for t in 1 2; do
         for b in 1 2; do
-            OPENBLAS_NUM_THREADS=$b "$PYTHON" "$HERE/pytorch_mlp.py" --mode rdrop --epochs 1 \
-                --steps 60 --threads "$t" --data "$DATA" >"$tmp/try" 2>&1 || { cat "$tmp/try"; die "pytorch_mlp.py failed"; }
-            rate=$(sed -n 's/.*samples_per_s=\([0-9]*\).*/\1/p' "$tmp/try")
-            echo "torch threads $t, OpenBLAS threads $b: $rate samples/s"
-            if [ "$rate" -gt "$best" ]; then best=$rate best_t=$t best_b=$b; fi
+            top=0
+            for round in 1 2; do
+                OPENBLAS_NUM_THREADS=$b "$PYTHON" "$HERE/pytorch_mlp.py" --mode rdrop --epochs 2 \
+                    --steps 40 --threads "$t" --data "$DATA" >"$tmp/try" 2>&1 ||
+                    { cat "$tmp/try"; die "pytorch_mlp.py failed"; }
+                for rate in $(sed -n 's/.*epochs=//p' "$tmp/try"); do
+                    [ "$rate" -gt "$top" ] && top=$rate
+                done
+            done
+            echo "torch threads $t, OpenBLAS threads $b: $top samples/s"
+            if [ "$top" -gt "$best" ]; then best=$top best_t=$t best_b=$b; fi
         done
     done
     echo "using torch threads $best_t, OpenBLAS threads $best_b"

@@ -29,8 +29,8 @@ typedef struct {
     volatile sig_atomic_t *stop;       /* set by a signal handler: checkpoint and stop */
     FILE *log;                         /* per-epoch lines (stdout) */
     int progress;                      /* 1: progress on stderr */
-    rd_epoch_times *times;             /* when not NULL: one entry per epoch, filled as they end */
-    int benchmark;                     /* 1: no evaluation and no checkpoints (timing runs) */
+    rd_epoch_times *times;             /* when not NULL: train.epochs entries, filled as epochs end */
+    int benchmark;                     /* 1: a timing run: no test set, evaluation or checkpoints */
 } rd_train_options;
 
 typedef struct {
