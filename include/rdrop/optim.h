@@ -21,6 +21,9 @@ void rd_optim_init(rd_optim *o, rd_optimizer_kind kind, size_t n_params);
 void rd_optim_free(rd_optim *o);
 /* One update of params from grads at learning rate lr. */
 void rd_optim_step(rd_optim *o, float *params, const float *grads, float lr);
+/* The same update, and grads set to zero in the same pass, ready for the
+ * next step's backward: saves the trainer a separate pass over them. */
+void rd_optim_step_zero(rd_optim *o, float *params, float *grads, float lr);
 const char *rd_optimizer_name(rd_optimizer_kind k);
 
 #endif

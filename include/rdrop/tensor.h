@@ -38,6 +38,7 @@ typedef enum {
     RD_OP_RELU,
     RD_OP_TANH,
     RD_OP_DROPOUT,
+    RD_OP_RELU_DROPOUT,
     RD_OP_LOG_SOFTMAX,
     RD_OP_SOFTMAX,
     RD_OP_ROWS,
@@ -66,11 +67,23 @@ struct rd_tensor {
     rd_tensor *prev;   /* the node recorded before this one */
 };
 
+/* One matrix product C (m x n) = op(A) op(B) with inner dimension k. */
+typedef struct {
+    int trans_a, trans_b, m, n, k;
+} rd_gemm_shape;
+enum { RD_GEMM_LOG = 32 };
+
 typedef struct {
     rd_arena arena;
     rd_tensor *last;   /* most recent node: the tape, newest first */
     int training;      /* 1: dropout drops; 0: dropout is the identity */
     size_t n_nodes;
+    /* Profiling, for `rdrop bench` (two clock reads per product: free in
+     * practice): seconds inside cblas_sgemm over the graph's life, and the
+     * shapes of the products since the last reset (the first RD_GEMM_LOG). */
+    double gemm_seconds;
+    int n_gemm;
+    rd_gemm_shape gemm[RD_GEMM_LOG];
 } rd_graph;
 
 void rd_graph_init(rd_graph *g);
@@ -100,6 +113,10 @@ rd_tensor *rd_tanh(rd_graph *g, rd_tensor *x);
  * gets its own draw from rng. In evaluation (g->training == 0) or with p == 0
  * it returns x itself. */
 rd_tensor *rd_dropout(rd_graph *g, rd_tensor *x, float p, rd_rng *rng);
+/* rd_dropout(rd_relu(x)) in one pass that keeps no mask (backward reads the
+ * output): the MLP's hidden layers. Same distribution of masks as rd_dropout;
+ * in evaluation or with p == 0 it is rd_relu. */
+rd_tensor *rd_relu_dropout(rd_graph *g, rd_tensor *x, float p, rd_rng *rng);
 /* Row-wise, max-shifted so large logits stay finite. */
 rd_tensor *rd_log_softmax(rd_graph *g, rd_tensor *x);
 rd_tensor *rd_softmax(rd_graph *g, rd_tensor *x);

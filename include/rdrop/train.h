@@ -11,12 +11,26 @@
 #include "rdrop/nn.h"
 #include "rdrop/tensor.h"
 
+/* Where the training steps of one epoch spent their time, in seconds (for
+ * `rdrop bench`): data = assembling the batch, gemm = inside cblas_sgemm,
+ * elementwise = the rest of forward and backward (activations, dropout,
+ * losses), optimizer = zeroing the gradients and the update. gemm_shape
+ * holds the products of one step. */
+typedef struct {
+    double total, data, gemm, elementwise, optimizer;
+    long long steps, samples; /* samples: original rows, not counting R-Drop's copy */
+    int n_gemm;
+    rd_gemm_shape gemm_shape[RD_GEMM_LOG];
+} rd_epoch_times;
+
 typedef struct {
     const char *out_dir;               /* the run folder */
     int resume;                        /* continue from out_dir/last.ckpt */
     volatile sig_atomic_t *stop;       /* set by a signal handler: checkpoint and stop */
     FILE *log;                         /* per-epoch lines (stdout) */
     int progress;                      /* 1: progress on stderr */
+    rd_epoch_times *times;             /* when not NULL: train.epochs entries, filled as epochs end */
+    int benchmark;                     /* 1: a timing run: no test set, evaluation or checkpoints */
 } rd_train_options;
 
 typedef struct {
@@ -38,9 +52,11 @@ void rd_evaluate(rd_mlp *m, rd_graph *g, const rd_dataset *d, double *loss, doub
 double rd_train_memory_estimate(const rd_config *cfg, long long n_train);
 double rd_memory_available(void);
 
-/* The OpenBLAS core in use and a warning when it is a generic kernel on a
+/* The OpenBLAS core in use and a warning when its kernels predate AVX2 on a
  * CPU that has AVX2 or AVX-512 (NULL when all is well). */
 const char *rd_blas_core(void);
 const char *rd_blas_warning(void);
+/* The same decision for a given core name and CPU features (testable). */
+const char *rd_blas_warning_for(const char *core, int has_avx2, int has_avx512);
 
 #endif

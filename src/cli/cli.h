@@ -11,6 +11,7 @@ int cmd_kl(int argc, char **argv);
 int cmd_gradcheck(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* Prints "rdrop CMD: message" on stderr and returns the status. */
 int cli_error(const char *cmd, const rd_error *err);

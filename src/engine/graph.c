@@ -18,6 +18,7 @@ static const struct {
     [RD_OP_RELU] = {"relu", rd_relu_backward},
     [RD_OP_TANH] = {"tanh", rd_tanh_backward},
     [RD_OP_DROPOUT] = {"dropout", rd_dropout_backward},
+    [RD_OP_RELU_DROPOUT] = {"relu_dropout", rd_relu_dropout_backward},
     [RD_OP_LOG_SOFTMAX] = {"log_softmax", rd_log_softmax_backward},
     [RD_OP_SOFTMAX] = {"softmax", rd_softmax_backward},
     [RD_OP_ROWS] = {"rows", rd_rows_backward},
@@ -41,6 +42,7 @@ void rd_graph_reset(rd_graph *g) {
     rd_arena_reset(&g->arena);
     g->last = NULL;
     g->n_nodes = 0;
+    g->n_gemm = 0;
 }
 
 void rd_graph_free(rd_graph *g) { rd_arena_free(&g->arena); }

@@ -71,8 +71,10 @@ rd_tensor *rd_mlp_forward(rd_mlp *m, rd_graph *g, rd_tensor *x, int copies, rd_r
         h = rd_linear(g, h, w, b);
         if (l == 0 && copies == 2) h = rd_concat_rows(g, h, h); /* before any dropout */
         if (l == m->n_layers - 1) break;                        /* logits */
-        h = m->activation == RD_ACT_TANH ? rd_tanh(g, h) : rd_relu(g, h);
-        h = rd_dropout(g, h, m->dropout, rng);
+        if (m->activation == RD_ACT_TANH)
+            h = rd_dropout(g, rd_tanh(g, h), m->dropout, rng);
+        else /* fused: one pass over the layer instead of two, no mask stored */
+            h = rd_relu_dropout(g, h, m->dropout, rng);
     }
     return h;
 }

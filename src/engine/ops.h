@@ -12,6 +12,7 @@ void rd_scale_backward(rd_graph *g, rd_tensor *t);
 void rd_relu_backward(rd_graph *g, rd_tensor *t);
 void rd_tanh_backward(rd_graph *g, rd_tensor *t);
 void rd_dropout_backward(rd_graph *g, rd_tensor *t);
+void rd_relu_dropout_backward(rd_graph *g, rd_tensor *t);
 void rd_log_softmax_backward(rd_graph *g, rd_tensor *t);
 void rd_softmax_backward(rd_graph *g, rd_tensor *t);
 void rd_rows_backward(rd_graph *g, rd_tensor *t);

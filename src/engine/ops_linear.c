@@ -1,15 +1,27 @@
 /* Matrix products, through cblas_sgemm. Forward and backward side by side. */
 #include <cblas.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/ops.h"
 
+static double seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 /* C (m x n) = alpha op(A) op(B) + beta C, row-major, with A and B stored as
- * the tensors themselves (op() transposes them when the flag is set). */
-static void gemm(int ta, int tb, int m, int n, int k, const rd_tensor *a, const float *adata,
-                 const rd_tensor *b, const float *bdata, float beta, float *c) {
+ * the tensors themselves (op() transposes them when the flag is set).
+ * Records its shape and time on the graph for `rdrop bench`. */
+static void gemm(rd_graph *g, int ta, int tb, int m, int n, int k, const rd_tensor *a,
+                 const float *adata, const rd_tensor *b, const float *bdata, float beta, float *c) {
+    if (g->n_gemm < RD_GEMM_LOG) g->gemm[g->n_gemm] = (rd_gemm_shape){ta, tb, m, n, k};
+    g->n_gemm++;
+    double t0 = seconds();
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m,
                 n, k, 1.0f, adata, a->cols, bdata, b->cols, beta, c, n);
+    g->gemm_seconds += seconds() - t0;
 }
 
 /* ---- matmul: C = op(A) op(B) ---- */
@@ -19,7 +31,7 @@ rd_tensor *rd_matmul(rd_graph *g, rd_tensor *a, rd_tensor *b, int trans_a, int t
     rd_tensor *t = rd_node(g, RD_OP_MATMUL, m, n, a, b);
     t->i0 = trans_a;
     t->i1 = trans_b;
-    gemm(trans_a, trans_b, m, n, k, a, a->data, b, b->data, 0.0f, t->data);
+    gemm(g, trans_a, trans_b, m, n, k, a, a->data, b, b->data, 0.0f, t->data);
     return t;
 }
 
@@ -30,15 +42,15 @@ void rd_matmul_backward(rd_graph *g, rd_tensor *t) {
     rd_tensor dc = {.rows = t->rows, .cols = t->cols};
     if (a->requires_grad) {
         if (!ta) /* dA = dC op(B)^T */
-            gemm(0, !tb, a->rows, a->cols, t->cols, &dc, t->grad, b, b->data, 1.0f, rd_grad(g, a));
+            gemm(g, 0, !tb, a->rows, a->cols, t->cols, &dc, t->grad, b, b->data, 1.0f, rd_grad(g, a));
         else /* dA = op(B) dC^T */
-            gemm(tb, 1, a->rows, a->cols, t->cols, b, b->data, &dc, t->grad, 1.0f, rd_grad(g, a));
+            gemm(g, tb, 1, a->rows, a->cols, t->cols, b, b->data, &dc, t->grad, 1.0f, rd_grad(g, a));
     }
     if (b->requires_grad) {
         if (!tb) /* dB = op(A)^T dC */
-            gemm(!ta, 0, b->rows, b->cols, t->rows, a, a->data, &dc, t->grad, 1.0f, rd_grad(g, b));
+            gemm(g, !ta, 0, b->rows, b->cols, t->rows, a, a->data, &dc, t->grad, 1.0f, rd_grad(g, b));
         else /* dB = dC^T op(A) */
-            gemm(1, ta, b->rows, b->cols, t->rows, &dc, t->grad, a, a->data, 1.0f, rd_grad(g, b));
+            gemm(g, 1, ta, b->rows, b->cols, t->rows, &dc, t->grad, a, a->data, 1.0f, rd_grad(g, b));
     }
 }
 
@@ -53,7 +65,7 @@ rd_tensor *rd_linear(rd_graph *g, rd_tensor *x, rd_tensor *w, rd_tensor *b) {
         else
             memset(t->data + (size_t)i * t->cols, 0, (size_t)t->cols * sizeof(float));
     }
-    gemm(0, 0, x->rows, w->cols, x->cols, x, x->data, w, w->data, 1.0f, t->data);
+    gemm(g, 0, 0, x->rows, w->cols, x->cols, x, x->data, w, w->data, 1.0f, t->data);
     return t;
 }
 
@@ -69,9 +81,9 @@ void rd_linear_backward(rd_graph *g, rd_tensor *t) {
     rd_tensor *x = t->in[0], *w = t->in[1], *b = t->saved;
     rd_tensor dy = {.rows = t->rows, .cols = t->cols};
     if (x->requires_grad) /* dX = dY W^T */
-        gemm(0, 1, x->rows, x->cols, t->cols, &dy, t->grad, w, w->data, 1.0f, rd_grad(g, x));
+        gemm(g, 0, 1, x->rows, x->cols, t->cols, &dy, t->grad, w, w->data, 1.0f, rd_grad(g, x));
     if (w->requires_grad) /* dW = X^T dY */
-        gemm(1, 0, w->rows, w->cols, t->rows, x, x->data, &dy, t->grad, 1.0f, rd_grad(g, w));
+        gemm(g, 1, 0, w->rows, w->cols, t->rows, x, x->data, &dy, t->grad, 1.0f, rd_grad(g, w));
     if (b && b->requires_grad) bias_backward(g, t, b); /* db = column sums of dY */
 }
 

@@ -8,25 +8,33 @@
 
 const char *rd_blas_core(void) { return openblas_get_corename(); }
 
-const char *rd_blas_warning(void) {
+/* OpenBLAS cores whose sgemm kernels predate AVX2 + FMA: SSE-only ones
+ * (what a DYNAMIC_ARCH build falls back to on a CPU it does not know, e.g.
+ * Prescott on Sapphire Rapids) and the AVX-only Sandybridge and AMD
+ * Bulldozer family. */
+static const char *const SLOW[] = {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom",
+                                   "Katmai", "Coppermine", "Northwood", "Banias", "Opteron",
+                                   "Barcelona", "Bobcat", "Nano", "Sandybridge", "Bulldozer",
+                                   "Piledriver", "Steamroller", "Unknown", NULL};
+
+const char *rd_blas_warning_for(const char *core, int has_avx2, int has_avx512) {
     static char msg[512];
-    static const char *generic[] = {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom",
-                                    "Katmai", "Coppermine", "Northwood", "Banias", "Opteron",
-                                    "Barcelona", "Bobcat", "Unknown", NULL};
-    const char *core = openblas_get_corename();
-    int is_generic = 0;
-    for (int i = 0; generic[i]; i++) is_generic |= !strcasecmp(core, generic[i]);
+    int slow = 0;
+    for (int i = 0; SLOW[i]; i++) slow |= !strcasecmp(core, SLOW[i]);
+    if (!slow || !(has_avx2 || has_avx512)) return NULL;
+    snprintf(msg, sizeof msg,
+             "OpenBLAS runs its '%s' kernel on a CPU with %s, 2-5x slower: set "
+             "OPENBLAS_CORETYPE=%s in the environment (see README, Performance)",
+             core, has_avx512 ? "AVX-512" : "AVX2", has_avx512 ? "SkylakeX" : "Haswell");
+    return msg;
+}
+
+const char *rd_blas_warning(void) {
+    int avx2 = 0, avx512 = 0;
 #if defined(__x86_64__) || defined(__i386__)
-    __builtin_cpu_init();
-    const char *isa = __builtin_cpu_supports("avx512f") ? "AVX-512" : __builtin_cpu_supports("avx2") ? "AVX2" : NULL;
-    const char *fix = __builtin_cpu_supports("avx512f") ? "SkylakeX" : "Haswell";
-    if (is_generic && isa) {
-        snprintf(msg, sizeof msg,
-                 "OpenBLAS runs its generic '%s' kernel on a CPU with %s, about 5x slower: "
-                 "set OPENBLAS_CORETYPE=%s in the environment (see README)", core, isa, fix);
-        return msg;
-    }
+    __builtin_cpu_init(); /* checks the OS saves the wide registers too */
+    avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    avx512 = __builtin_cpu_supports("avx512f");
 #endif
-    (void)is_generic;
-    return NULL;
+    return rd_blas_warning_for(openblas_get_corename(), avx2, avx512);
 }

@@ -31,14 +31,17 @@ static int count_correct(const rd_tensor *logits, const int *y, int n_labels) {
     return correct;
 }
 
-/* One optimizer step on the samples idx[0..n). */
+/* One optimizer step on the samples idx[0..n), its time split into phases. */
 static rd_status train_step(rd_trainer *t, const int *idx, int n, rd_error *err) {
     const rd_config *c = t->cfg;
     int rdrop = c->train.method == RD_METHOD_RDROP;
+    double t0 = rd_now();
     rd_dataset_rows(&t->train, idx, n, t->x);
     rd_dataset_labels(&t->train, idx, n, t->y);
+    /* The gradients are zero here: rd_mlp_init allocates them zeroed and every
+     * step's optimizer update zeroes them in the same pass. */
+    double t1 = rd_now(), gemm0 = t->g.gemm_seconds;
     rd_graph_reset(&t->g);
-    rd_mlp_zero_grad(&t->model);
     rd_tensor *x = rd_input(&t->g, n, t->train.dim, t->x);
     rd_tensor *logits = rd_mlp_forward(&t->model, &t->g, x, rdrop ? 2 : 1, &t->st.drop_rng);
     rd_tensor *loss, *ce, *kl = NULL;
@@ -61,8 +64,20 @@ static rd_status train_step(rd_trainer *t, const int *idx, int n, rd_error *err)
                        "holds the last finite model (epoch %d)",
                        l, t->st.epoch + 1, t->st.batch + 1, t->opt->out_dir, t->saved_epoch);
     rd_backward(&t->g, loss);
+    double t2 = rd_now();
     float lr = rd_schedule_lr(&t->sched, t->st.step);
-    rd_optim_step(&t->optim, t->model.params, t->model.grads, lr);
+    rd_optim_step_zero(&t->optim, t->model.params, t->model.grads, lr);
+    double t3 = rd_now(), gemm = t->g.gemm_seconds - gemm0;
+    rd_epoch_times *tm = &t->times;
+    tm->data += t1 - t0;
+    tm->gemm += gemm;
+    tm->elementwise += t2 - t1 - gemm;
+    tm->optimizer += t3 - t2;
+    tm->total += t3 - t0;
+    tm->steps++;
+    tm->samples += n;
+    tm->n_gemm = t->g.n_gemm < RD_GEMM_LOG ? t->g.n_gemm : RD_GEMM_LOG;
+    memcpy(tm->gemm_shape, t->g.gemm, sizeof tm->gemm_shape);
     t->lr = lr;
     t->st.step++;
     double *s = t->st.sums;
@@ -128,7 +143,9 @@ static rd_status end_epoch(rd_trainer *t, rd_train_result *res, rd_error *err) {
                         .train_acc = s[S_CORRECT] / s[S_ROWS], .epoch_seconds = s[S_SECONDS],
                         .samples_per_second = s[S_ROWS] / copies / s[S_SECONDS],
                         .test_loss = NAN, .test_acc = NAN, .val_loss = NAN, .val_acc = NAN};
-    if (last || epoch % c->train.eval_interval == 0) {
+    if (t->opt->times) t->opt->times[t->st.epoch] = t->times;
+    memset(&t->times, 0, sizeof t->times);
+    if (!t->opt->benchmark && (last || epoch % c->train.eval_interval == 0)) {
         rd_evaluate(&t->model, &t->g, &t->test, &r.test_loss, &r.test_acc, NULL);
         if (t->has_val) rd_evaluate(&t->model, &t->g, &t->val, &r.val_loss, &r.val_acc, NULL);
     }
@@ -137,12 +154,13 @@ static rd_status end_epoch(rd_trainer *t, rd_train_result *res, rd_error *err) {
     t->st.epoch = epoch;
     t->st.batch = 0;
     memset(t->st.sums, 0, sizeof t->st.sums);
-    if (!st && t->has_val && !isnan(r.val_acc) && r.val_acc > t->st.best_val_acc) {
+    int save = !t->opt->benchmark; /* timing runs write no checkpoints */
+    if (!st && save && t->has_val && !isnan(r.val_acc) && r.val_acc > t->st.best_val_acc) {
         t->st.best_val_acc = r.val_acc;
         t->st.best_epoch = epoch;
         st = rd_trainer_save(t, "best.ckpt", err);
     }
-    if (!st && (last || epoch % c->train.checkpoint_interval == 0)) st = rd_trainer_save(t, "last.ckpt", err);
+    if (!st && save && (last || epoch % c->train.checkpoint_interval == 0)) st = rd_trainer_save(t, "last.ckpt", err);
     res->epochs_done = epoch;
     if (!isnan(r.test_acc)) {
         res->test_acc = r.test_acc;
@@ -176,7 +194,7 @@ rd_status rd_train(const rd_config *cfg, const rd_train_options *opt, rd_train_r
         }
         if (!st) st = end_epoch(&t, res, err);
     }
-    if (!st && !res->interrupted)
+    if (!st && !res->interrupted && !opt->benchmark)
         fprintf(opt->log, "final test_acc=%.4f test_err=%.2f%%\n", res->test_acc, 100.0 * (1.0 - res->test_acc));
     rd_trainer_free(&t);
     return st;

@@ -24,6 +24,7 @@ typedef struct {
     float lr;
     int saved_epoch; /* epoch of the checkpoint on disk */
     int has_ckpt;    /* whether there is one: resumed from it, or saved */
+    rd_epoch_times times; /* of the epoch in progress */
 } rd_trainer;
 
 rd_status rd_trainer_setup(rd_trainer *t, const rd_config *cfg, const rd_train_options *opt,

@@ -69,7 +69,7 @@ Test(arena, grows_once_then_holds_a_whole_step) {
  * update and a graph reset. The arena must reach its size in step 1.
  * The batch is large enough that step 1 outgrows the graph's initial 1 MiB. */
 Test(arena, no_growth_over_1000_training_steps) {
-    enum { B = 512, IN = 20, CLASSES = 4 };
+    enum { B = 1024, IN = 20, CLASSES = 4 };
     rd_rng rng;
     rd_rng_seed(&rng, 42);
     int hidden[] = {16, 16};

@@ -1,0 +1,151 @@
+/* One benchmark run: the library's own trainer on a generated config, timed
+ * by the counters the trainer keeps per epoch; then the OpenBLAS ceiling of
+ * the same matrix products. */
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/bench.h"
+
+double bench_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double bench_median(const double *x, int n) {
+    if (n <= 0) return 0.0;
+    double *s = rd_malloc((size_t)n, sizeof *s);
+    memcpy(s, x, (size_t)n * sizeof *s);
+    qsort(s, (size_t)n, sizeof *s, cmp_double);
+    double m = n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+    free(s);
+    return m;
+}
+
+/* The workload: 784-H-H-10, ReLU, dropout 0.3, Adam 1e-3. */
+static void make_config(const bench_setup *s, rd_config *c) {
+    rd_config_defaults(c);
+    snprintf(c->name, sizeof c->name, "bench-%s", s->method == RD_METHOD_RDROP ? "rdrop" : "dropout");
+    snprintf(c->path, sizeof c->path, "rdrop bench");
+    c->model.inputs = 784;
+    c->model.n_hidden = 2;
+    c->model.hidden[0] = c->model.hidden[1] = s->hidden;
+    c->model.activation = RD_ACT_RELU;
+    c->model.dropout = 0.3f;
+    c->model.classes = 10;
+    c->model.init = RD_INIT_KAIMING;
+    snprintf(c->data.dir, sizeof c->data.dir, "%s", s->data_dir);
+    c->data.train_subset = s->subset;
+    c->train.method = s->method;
+    c->train.alpha = s->method == RD_METHOD_RDROP ? 1.0f : 0.0f;
+    c->train.optimizer = RD_OPT_ADAM;
+    c->train.lr = 1e-3f;
+    c->train.batch_size = s->batch;
+    c->train.epochs = s->epochs;
+    c->train.threads = s->threads;
+    c->train.seed = 0;
+}
+
+/* The run folder's files, then the folder. */
+static void remove_run(const char *dir) {
+    static const char *files[] = {"config.ini", "metrics.csv", "last.ckpt", "best.ckpt"};
+    char path[4096];
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
+rd_status bench_run(const bench_setup *s, bench_result *r, rd_error *err) {
+    memset(r, 0, sizeof *r);
+    if (s->epochs < 1 || s->epochs > BENCH_MAX_EPOCHS)
+        return rd_fail(err, RD_ERR_USAGE, "--epochs %d: must be 1..%d", s->epochs, BENCH_MAX_EPOCHS);
+    static rd_config cfg;
+    make_config(s, &cfg);
+    rd_status st = rd_config_validate(&cfg, err);
+    if (st) return st;
+    const char *tmp = getenv("TMPDIR");
+    char dir[2048];
+    int len = snprintf(dir, sizeof dir, "%s/rdrop-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (len >= (int)sizeof dir || !mkdtemp(dir)) return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot create a run folder", dir);
+    FILE *log = s->verbose ? stderr : fopen("/dev/null", "w");
+    if (!log) log = stderr;
+    rd_epoch_times times[BENCH_MAX_EPOCHS];
+    memset(times, 0, sizeof times);
+    rd_train_options o = {.out_dir = dir, .log = log, .progress = 0, .times = times, .benchmark = 1};
+    rd_train_result res;
+    st = rd_train(&cfg, &o, &res, err);
+    if (log != stderr) fclose(log);
+    remove_run(dir);
+    if (st) return st;
+
+    /* The epoch of median throughput gives the whole row, so its phases add
+     * up to its step time. */
+    int n = res.epochs_done, order[BENCH_MAX_EPOCHS];
+    for (int e = 0; e < n; e++) {
+        r->epoch_rate[e] = (double)times[e].samples / times[e].total;
+        order[e] = e;
+    }
+    for (int i = 1; i < n; i++) /* insertion sort of epoch numbers by rate */
+        for (int j = i; j > 0 && r->epoch_rate[order[j]] < r->epoch_rate[order[j - 1]]; j--) {
+            int k = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = k;
+        }
+    r->epochs = n;
+    if (n == 0) return rd_fail(err, RD_ERR_RUNTIME, "bench: no epoch was trained");
+    const rd_epoch_times *t = &times[order[(n - 1) / 2]];
+    double per_step = 1e3 / (double)t->steps;
+    r->steps_per_epoch = t->steps;
+    r->samples_per_s = (double)t->samples / t->total;
+    r->step_ms = t->total * per_step;
+    r->data_ms = t->data * per_step;
+    r->gemm_ms = t->gemm * per_step;
+    r->elementwise_ms = t->elementwise * per_step;
+    r->optimizer_ms = t->optimizer * per_step;
+    /* Still at the trainer's thread count (openblas_set_num_threads). */
+    r->ceiling_ms = 1e3 * bench_gemm_ceiling(t->gemm_shape, t->n_gemm, 9);
+    return RD_OK;
+}
+
+double bench_gemm_ceiling(const rd_gemm_shape *shapes, int n, int reps) {
+    size_t na = 1, nb = 1, nc = 1;
+    for (int i = 0; i < n; i++) {
+        const rd_gemm_shape *g = &shapes[i];
+        size_t a = (size_t)g->m * g->k, b = (size_t)g->k * g->n, c = (size_t)g->m * g->n;
+        na = a > na ? a : na;
+        nb = b > nb ? b : nb;
+        nc = c > nc ? c : nc;
+    }
+    float *A = rd_malloc(na, sizeof(float)), *B = rd_malloc(nb, sizeof(float)),
+          *C = rd_calloc(nc, sizeof(float));
+    for (size_t i = 0; i < na; i++) A[i] = (float)(i % 17) * 0.01f;
+    for (size_t i = 0; i < nb; i++) B[i] = (float)(i % 13) * 0.01f;
+    double *t = rd_malloc((size_t)reps + 1, sizeof *t);
+    for (int r = 0; r <= reps; r++) { /* pass 0 warms the caches and threads up */
+        double t0 = bench_now();
+        for (int i = 0; i < n; i++) {
+            const rd_gemm_shape *g = &shapes[i];
+            cblas_sgemm(CblasRowMajor, g->trans_a ? CblasTrans : CblasNoTrans,
+                        g->trans_b ? CblasTrans : CblasNoTrans, g->m, g->n, g->k, 1.0f, A,
+                        g->trans_a ? g->m : g->k, B, g->trans_b ? g->k : g->n, 1.0f, C, g->n);
+        }
+        t[r] = bench_now() - t0;
+    }
+    double m = bench_median(t + 1, reps);
+    free(A);
+    free(B);
+    free(C);
+    free(t);
+    return m;
+}
