@@ -2,6 +2,7 @@
  * INI file that loads back to the same struct, and the key list for
  * `rdrop train --help`. */
 #include <errno.h>
+#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,9 +71,11 @@ rd_status rd_config_write(const rd_config *c, const char *path, rd_error *err) {
         /* inih takes " ;" as a comment only after a space inside the value */
         if (strcmp(value, def) == 0)
             fprintf(f, "%s =%s%s\n", keys[i].name, value[0] ? " " : "", value);
-        else if (value[0]) fprintf(f, "%s = %s ; default: %s\n", keys[i].name, value,
-                                   def[0] ? def : "(empty)");
-        else fprintf(f, "; default: %s\n%s =\n", def, keys[i].name);
+        else if (value[0] && strlen(keys[i].name) + strlen(value) + strlen(def) + 16 < INI_MAX_LINE)
+            fprintf(f, "%s = %s ; default: %s\n", keys[i].name, value, def[0] ? def : "(empty)");
+        else /* the comment on a line of its own keeps long values readable by inih */
+            fprintf(f, "; default: %s\n%s =%s%s\n", def[0] ? def : "(empty)", keys[i].name,
+                    value[0] ? " " : "", value);
     }
     free(defaults);
     if (fclose(f) != 0)
