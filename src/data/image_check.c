@@ -1,0 +1,87 @@
+/* Checks on an image file before it is decoded. stb_image reads many formats
+ * and trusts some of their fields; rdrop promises PNG, JPEG and BMP, so only
+ * those pass, and JPEG Huffman tables are checked because stb_image 2.27 (the
+ * Debian version) overflows its tables on one that declares more than 256
+ * codes (found by tests/fuzz/fuzz_image.c; fixed upstream in 2.28). */
+#include "data/image_check.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stb_image.h>
+
+rd_status rd_image_read_file(const char *path, uint8_t **data, size_t *len, rd_error *err) {
+    *data = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *p = rd_malloc(cap, 1);
+    for (;;) {
+        n += fread(p + n, 1, cap - n, f);
+        if (n < cap || n > RD_IMAGE_MAX_BYTES) break;
+        p = rd_realloc(p, cap *= 2, 1);
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad || n > RD_IMAGE_MAX_BYTES) {
+        free(p);
+        return bad ? rd_fail(err, RD_ERR_RUNTIME, "%s: read error", path)
+                   : rd_fail(err, RD_ERR_RUNTIME, "%s: larger than %u MiB: not read as an image",
+                             path, RD_IMAGE_MAX_BYTES >> 20);
+    }
+    *data = p;
+    *len = n;
+    return RD_OK;
+}
+
+/* Walks the JPEG segments up to the start of the scan; every DHT segment's
+ * tables must declare at most 256 codes each and fit in the segment. */
+static int jpeg_tables_ok(const uint8_t *d, size_t len) {
+    size_t pos = 2; /* after FF D8 */
+    while (pos + 4 <= len) {
+        if (d[pos] != 0xFF) return 1; /* not a marker: leave it to the decoder */
+        int marker = d[pos + 1];
+        if (marker == 0xFF) { pos++; continue; } /* fill byte */
+        if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
+            pos += 2;
+            continue;
+        }
+        if (marker == 0xDA || marker == 0xD9) return 1; /* scan data or end: tables done */
+        size_t seg = (size_t)d[pos + 2] << 8 | d[pos + 3];
+        if (seg < 2) return 1;
+        size_t end = pos + 2 + seg > len ? len : pos + 2 + seg;
+        if (marker == 0xC4)
+            for (size_t t = pos + 4; t < end;) { /* one table: class/id, 16 counts, values */
+                if (t + 17 > end) return 0;
+                size_t codes = 0;
+                for (int i = 1; i <= 16; i++) codes += d[t + i];
+                if (codes > 256) return 0;
+                t += 17 + codes;
+            }
+        pos += 2 + seg;
+    }
+    return 1;
+}
+
+rd_status rd_image_check(const char *path, const uint8_t *d, size_t len, rd_error *err) {
+    static const uint8_t PNG[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    int png = len >= 8 && !memcmp(d, PNG, 8);
+    int jpeg = len >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF;
+    int bmp = len >= 2 && d[0] == 'B' && d[1] == 'M';
+    if (!png && !jpeg && !bmp)
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: not a PNG, JPEG or BMP file", path);
+    if (jpeg && !jpeg_tables_ok(d, len))
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: corrupt JPEG: a Huffman table is malformed", path);
+    int w, h, comp;
+    if (len > 0x7fffffff || !stbi_info_from_memory(d, (int)len, &w, &h, &comp))
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot read image: %s", path,
+                       stbi_failure_reason() ? stbi_failure_reason() : "unknown reason");
+    if (w < 1 || h < 1 || w > RD_IMAGE_MAX_SIDE || h > RD_IMAGE_MAX_SIDE ||
+        (size_t)w * (size_t)h > RD_IMAGE_MAX_PIXELS)
+        return rd_fail(err, RD_ERR_RUNTIME,
+                       "%s: image of %dx%d pixels is too large (at most %d a side, %u Mpixels)",
+                       path, w, h, RD_IMAGE_MAX_SIDE, RD_IMAGE_MAX_PIXELS >> 20);
+    return RD_OK;
+}
