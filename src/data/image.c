@@ -122,7 +122,7 @@ rd_status rd_image_load_mnist(const char *path, float out[784], rd_error *err) {
     free(file);
     if (!gray)
         return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot read image: %s", path,
-                       stbi_failure_reason() ? stbi_failure_reason() : "unknown reason");
+                       rd_image_failure_reason());
     rd_error inner = {0};
     st = rd_image_fit_mnist(gray, w, h, out, &inner);
     stbi_image_free(gray);

@@ -36,6 +36,11 @@ rd_status rd_image_read_file(const char *path, uint8_t **data, size_t *len, rd_e
     return RD_OK;
 }
 
+const char *rd_image_failure_reason(void) {
+    const char *why = stbi_failure_reason();
+    return why && why[0] ? why : "corrupt or truncated data"; /* stb leaves some cases blank */
+}
+
 /* Walks the JPEG segments up to the start of the scan; every DHT segment's
  * tables must declare at most 256 codes each and fit in the segment. */
 static int jpeg_tables_ok(const uint8_t *d, size_t len) {
@@ -77,7 +82,7 @@ rd_status rd_image_check(const char *path, const uint8_t *d, size_t len, rd_erro
     int w, h, comp;
     if (len > 0x7fffffff || !stbi_info_from_memory(d, (int)len, &w, &h, &comp))
         return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot read image: %s", path,
-                       stbi_failure_reason() ? stbi_failure_reason() : "unknown reason");
+                       rd_image_failure_reason());
     if (w < 1 || h < 1 || w > RD_IMAGE_MAX_SIDE || h > RD_IMAGE_MAX_SIDE ||
         (size_t)w * (size_t)h > RD_IMAGE_MAX_PIXELS)
         return rd_fail(err, RD_ERR_RUNTIME,

@@ -17,4 +17,7 @@ rd_status rd_image_read_file(const char *path, uint8_t **data, size_t *len, rd_e
  * the limits above, so a small file cannot ask for a huge allocation. */
 rd_status rd_image_check(const char *path, const uint8_t *data, size_t len, rd_error *err);
 
+/* stb_image's reason for the last failure, never empty. */
+const char *rd_image_failure_reason(void);
+
 #endif
