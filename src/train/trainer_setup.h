@@ -22,7 +22,7 @@ typedef struct {
     float *x; /* one batch of inputs */
     int *y;   /* and labels */
     float lr;
-    int saved_epoch; /* epoch of the checkpoint on disk */
+    int saved_epoch; /* epoch of the checkpoint on disk; -1: none yet */
 } rd_trainer;
 
 rd_status rd_trainer_setup(rd_trainer *t, const rd_config *cfg, const rd_train_options *opt,
