@@ -25,10 +25,12 @@ void rd_config_defaults(rd_config *c) {
 }
 
 /* inih strips the ends of a value and cuts it at " ;", so such strings
- * could not be read back; refuse to write them rather than change them. */
+ * could not be read back; refuse to write them rather than change them. A
+ * leading ';' counts too: written after "key = " it would start a comment. */
 static int writable(const char *s) {
     size_t len = strlen(s);
-    if (len && (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t'))
+    if (len && (s[0] == ' ' || s[0] == '\t' || s[0] == ';' || s[len - 1] == ' ' ||
+                s[len - 1] == '\t'))
         return 0;
     for (const char *p = s; *p; p++)
         if (*p == '\n' || *p == '\r' || (*p == ';' && p > s && (p[-1] == ' ' || p[-1] == '\t')))
@@ -47,7 +49,7 @@ rd_status rd_config_write(const rd_config *c, const char *path, rd_error *err) {
         if (!writable(value)) {
             free(defaults);
             return rd_fail(err, RD_ERR_USAGE, "%s: %s.%s: \"%s\" cannot be written to an INI "
-                           "file (white space at an end, a line break or \" ;\")", path,
+                           "file (white space at an end, a leading ';', a line break or \" ;\")", path,
                            keys[i].section, keys[i].name, value);
         }
     }

@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     rd_error err = {0};
     rd_status st = rd_config_load(exp, &c, &err);
     if (st != RD_OK) {
-        fuzz_check_error(st, &err, "ini"); /* names exp.ini or model.ini */
+        fuzz_check_error(st, &err, NULL); /* names exp.ini or the model file */
         return 0;
     }
     /* The --set pieces, each copied so it is NUL-terminated. */
@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         st = rd_config_set(&c, set, &err);
         free(set);
         if (st != RD_OK) {
-            fuzz_check_error(st, &err, "--set");
+            fuzz_check_error(st, &err, NULL); /* names --set or the model file */
             return 0;
         }
         pos += len + 1;
