@@ -41,31 +41,23 @@ const char *rd_image_failure_reason(void) {
     return why && why[0] ? why : "corrupt or truncated data"; /* stb leaves some cases blank */
 }
 
-/* Walks the JPEG segments up to the start of the scan; every DHT segment's
- * tables must declare at most 256 codes each and fit in the segment. */
+/* Every JPEG Huffman table must declare at most 256 codes. stb_image looks
+ * for markers byte by byte (it skips junk between segments, and reads tables
+ * after a scan too), so rather than follow the segment structure, every
+ * FF C4 (DHT marker) anywhere in the file is checked. Scan data never holds
+ * FF C4 (an FF there is followed by 00), so valid files pass. */
 static int jpeg_tables_ok(const uint8_t *d, size_t len) {
-    size_t pos = 2; /* after FF D8 */
-    while (pos + 4 <= len) {
-        if (d[pos] != 0xFF) return 1; /* not a marker: leave it to the decoder */
-        int marker = d[pos + 1];
-        if (marker == 0xFF) { pos++; continue; } /* fill byte */
-        if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
-            pos += 2;
-            continue;
+    for (size_t pos = 0; pos + 4 <= len; pos++) {
+        if (d[pos] != 0xFF || d[pos + 1] != 0xC4) continue;
+        long left = ((long)d[pos + 2] << 8 | d[pos + 3]) - 2; /* bytes of tables */
+        size_t t = pos + 4;
+        while (left > 0 && t + 17 <= len) { /* one table: class/id, 16 counts, values */
+            long codes = 0;
+            for (int i = 1; i <= 16; i++) codes += d[t + i];
+            if (codes > 256) return 0;
+            t += 17 + (size_t)codes;
+            left -= 17 + codes;
         }
-        if (marker == 0xDA || marker == 0xD9) return 1; /* scan data or end: tables done */
-        size_t seg = (size_t)d[pos + 2] << 8 | d[pos + 3];
-        if (seg < 2) return 1;
-        size_t end = pos + 2 + seg > len ? len : pos + 2 + seg;
-        if (marker == 0xC4)
-            for (size_t t = pos + 4; t < end;) { /* one table: class/id, 16 counts, values */
-                if (t + 17 > end) return 0;
-                size_t codes = 0;
-                for (int i = 1; i <= 16; i++) codes += d[t + i];
-                if (codes > 256) return 0;
-                t += 17 + codes;
-            }
-        pos += 2 + seg;
     }
     return 1;
 }
