@@ -162,7 +162,8 @@ Test(image, jpeg_huffman_table_with_too_many_codes) {
     cr_assert(strstr(err.msg, "Huffman table"), "%s", err.msg);
     cr_assert(strstr(err.msg, path), "%s", err.msg);
     /* the same table after junk bytes, which stb_image skips to find markers */
-    unsigned char junk[4 + 3 + 4 + 17] = {0xFF, 0xD8, 0xFF, 0xE0, 'j', 'n', 'k', 0xFF, 0xC4, 0x00, 19, 0x00, 255, 45};
+    unsigned char junk[4 + 3 + 4 + 17] = {0xFF, 0xD8, 0xFF, 0xE0, 'j',  'n', 'k',
+                                          0xFF, 0xC4, 0x00, 19,   0x00, 255, 45};
     path = put_bytes("junk.jpg", junk, sizeof junk);
     cr_assert_eq(rd_image_load_mnist(path, out, &err), RD_ERR_RUNTIME);
     cr_assert(strstr(err.msg, "Huffman table"), "%s", err.msg);
