@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include "rdrop/checkpoint.h"
@@ -25,6 +26,12 @@ static int get(rbuf *b, void *dst, size_t n) {
 static rd_status read_file(const char *path, unsigned char **data, size_t *len, rd_error *err) {
     FILE *f = fopen(path, "rb");
     if (!f) return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot open: %s", path, strerror(errno));
+    /* A device or a pipe (/dev/zero) could be endless: read regular files only. */
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: not a regular file", path);
+    }
     size_t cap = 1 << 16, n = 0;
     unsigned char *p = rd_malloc(cap, 1);
     for (;;) {

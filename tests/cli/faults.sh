@@ -79,6 +79,10 @@ for d in "$BAD"/idx/*/; do
 done
 bad_input "--set" train experiments/smoke.ini --set "train.lr=0.1x" --out "$tmp/never"
 bad_input "--set" train experiments/smoke.ini --set "model.hidden=99999999999" --out "$tmp/never"
+# Endless inputs (a device without line breaks or end) are refused, not read whole.
+bad_input /dev/zero train /dev/zero --out "$tmp/never"
+bad_input /dev/zero train experiments/smoke.ini --set model.file=/dev/zero --out "$tmp/never"
+bad_input /dev/zero eval /dev/zero --data "$tmp/no-data"
 [ -e "$tmp/never" ] && fail "a refused run created its output folder"
 
 # The memory limit: refused before the data is read (data.dir does not exist),
@@ -129,7 +133,7 @@ train --out "$tmp/ref" >"$tmp/out" 2>"$tmp/err" || fail "reference run failed"
 train --set train.epochs=2 --out "$tmp/ref2" >"$tmp/out" 2>"$tmp/err" || fail "2-epoch reference run failed"
 
 # Images need a model: every bad image, and the JPEG the fuzzer found.
-for f in "$BAD"/image/* tests/fuzz/corpus/fuzz_image/crash-jpeg-dht-over-256-codes; do
+for f in "$BAD"/image/* tests/fuzz/corpus/fuzz_image/crash-* /dev/zero; do
     bad_input "$f" predict "$tmp/ref/last.ckpt" "$f"
 done
 
