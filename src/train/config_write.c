@@ -1,6 +1,7 @@
 /* The config as text: defaults from the table, the effective config as an
  * INI file that loads back to the same struct, and the key list for
  * `rdrop train --help`. */
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdio.h>
@@ -24,16 +25,17 @@ void rd_config_defaults(rd_config *c) {
     }
 }
 
-/* inih strips the ends of a value and cuts it at " ;", so such strings
- * could not be read back; refuse to write them rather than change them. A
- * leading ';' counts too: written after "key = " it would start a comment. */
+/* inih strips the ends of a value and cuts it at " ;" (white space as
+ * isspace sees it, so also \v and \f), so such strings could not be read
+ * back; refuse to write them rather than change them. A leading ';' counts
+ * too: written after "key = " it would start a comment. */
 static int writable(const char *s) {
     size_t len = strlen(s);
-    if (len && (s[0] == ' ' || s[0] == '\t' || s[0] == ';' || s[len - 1] == ' ' ||
-                s[len - 1] == '\t'))
+    if (len && (isspace((unsigned char)s[0]) || s[0] == ';' ||
+                isspace((unsigned char)s[len - 1])))
         return 0;
     for (const char *p = s; *p; p++)
-        if (*p == '\n' || *p == '\r' || (*p == ';' && p > s && (p[-1] == ' ' || p[-1] == '\t')))
+        if (*p == '\n' || *p == '\r' || (*p == ';' && p > s && isspace((unsigned char)p[-1])))
             return 0;
     return 1;
 }

@@ -368,6 +368,12 @@ Test(config, round_trip_of_defaults_and_unwritable_string) {
     cr_assert_eq(rd_config_set(&c, "data.dir=a ;b", &err), RD_OK);
     cr_assert_eq(rd_config_write(&c, path, &err), RD_ERR_USAGE);
     cr_assert(strstr(err.msg, "data.dir"), "%s", err.msg);
+    /* found by tests/fuzz/fuzz_config.c: inih reads these back differently */
+    const char *unwritable[] = {"data.dir=;b", "data.dir=a\v;b", "data.dir=a\f"};
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(rd_config_set(&c, unwritable[i], &err), RD_OK);
+        cr_assert_eq(rd_config_write(&c, path, &err), RD_ERR_USAGE, "%s", unwritable[i]);
+    }
 }
 
 Test(config, print_keys_lists_every_key) {
