@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "train/config_keys.h"
 
@@ -55,7 +56,11 @@ rd_status rd_config_write(const rd_config *c, const char *path, rd_error *err) {
                            keys[i].section, keys[i].name, value);
         }
     }
-    FILE *f = fopen(path, "w");
+    /* A temporary file renamed over path: a kill or a full disk leaves the
+     * previous config.ini, which --resume needs, whole. */
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
     if (!f) {
         free(defaults);
         return rd_fail(err, RD_ERR_RUNTIME, "cannot write \"%s\": %s", path, strerror(errno));
@@ -82,8 +87,12 @@ rd_status rd_config_write(const rd_config *c, const char *path, rd_error *err) {
                     value[0] ? " " : "", value);
     }
     free(defaults);
-    if (fclose(f) != 0)
-        return rd_fail(err, RD_ERR_RUNTIME, "cannot write \"%s\": %s", path, strerror(errno));
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+        int e = bad ? EIO : errno;
+        unlink(tmp);
+        return rd_fail(err, RD_ERR_RUNTIME, "cannot write \"%s\": %s", path, strerror(e));
+    }
     return RD_OK;
 }
 
