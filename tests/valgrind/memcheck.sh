@@ -63,5 +63,8 @@ memcheck predict 0 predict "$run/best.ckpt" tests/fuzz/corpus/fuzz_image/one.png
 memcheck bad-checkpoint 1 eval tests/bad-inputs/ckpt/truncated-half.ckpt --data "$tmp/data"
 memcheck bad-config 2 train tests/bad-inputs/config/unknown-key.ini --out "$tmp/never"
 
+echo "memcheck.sh: valgrind's summary of the training run:"
+sed -n '/HEAP SUMMARY/,/ERROR SUMMARY/p' "$tmp/train.log" | sed 's/^==[0-9]*== /  /'
+
 echo "memcheck.sh: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
