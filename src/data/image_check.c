@@ -51,9 +51,9 @@ static int jpeg_tables_ok(const uint8_t *d, size_t len) {
         if (d[pos] != 0xFF || d[pos + 1] != 0xC4) continue;
         long left = ((long)d[pos + 2] << 8 | d[pos + 3]) - 2; /* bytes of tables */
         size_t t = pos + 4;
-        while (left > 0 && t + 17 <= len) { /* one table: class/id, 16 counts, values */
-            long codes = 0;
-            for (int i = 1; i <= 16; i++) codes += d[t + i];
+        while (left > 0 && t < len) { /* one table: class/id, 16 counts, values */
+            long codes = 0; /* stb_image reads bytes past the end as 0 */
+            for (size_t i = t + 1; i <= t + 16 && i < len; i++) codes += d[i];
             if (codes > 256) return 0;
             t += 17 + (size_t)codes;
             left -= 17 + codes;
