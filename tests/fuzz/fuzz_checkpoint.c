@@ -7,7 +7,7 @@
 #include "fuzz_util.h"
 #include "rdrop/checkpoint.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+static int fuzz_one(const uint8_t *data, size_t size) {
     if (size < 1) return 0;
     int mode = data[0];
     data++, size--;

@@ -12,13 +12,11 @@
 
 static const char MODEL[] = "[model]\ninputs = 784\nhidden = 64,32\nactivation = tanh\n";
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    static char exp[128], effective[128];
-    if (!exp[0]) {
-        fuzz_write(fuzz_path("model.ini"), (const uint8_t *)MODEL, sizeof MODEL - 1);
-        snprintf(exp, sizeof exp, "%s", fuzz_path("exp.ini"));
-        snprintf(effective, sizeof effective, "%s", fuzz_path("effective.ini"));
-    }
+static int fuzz_one(const uint8_t *data, size_t size) {
+    char exp[128], effective[128];
+    fuzz_write(fuzz_path("model.ini"), (const uint8_t *)MODEL, sizeof MODEL - 1);
+    snprintf(exp, sizeof exp, "%s", fuzz_path("exp.ini"));
+    snprintf(effective, sizeof effective, "%s", fuzz_path("effective.ini"));
     const uint8_t *nul = memchr(data, 0, size);
     size_t ini_len = nul ? (size_t)(nul - data) : size;
     fuzz_write(exp, data, ini_len);

@@ -8,7 +8,7 @@
 #include "data/idx.h"
 #include "fuzz_util.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+static int fuzz_one(const uint8_t *data, size_t size) {
     if (size < 1) return 0;
     int mode = data[0], ndims = mode & 1 ? 1 : 3;
     const char *path = fuzz_path("input.idx");

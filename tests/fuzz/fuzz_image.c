@@ -15,7 +15,7 @@
 #include <stb_image.h>
 #pragma GCC diagnostic pop
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+static int fuzz_one(const uint8_t *data, size_t size) {
     const char *path = fuzz_path("input.img");
     fuzz_write(path, data, size);
     float out[784];
