@@ -31,7 +31,7 @@ LIB  := $(BUILD)/librdrop.a
 BIN  := $(BUILD)/rdrop
 UNIT := $(BUILD)/unit-tests
 
-.PHONY: all test test-unit test-cli test-sanitize demo data bench clean help
+.PHONY: all test test-unit test-cli test-sanitize test-valgrind fuzz fuzz-build fuzz-regress demo data bench clean help
 all: $(LIB) $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -60,10 +60,50 @@ test-cli: $(BIN)
 	@for t in $(sort $(wildcard tests/cli/*.sh)); do \
 	  echo "== $$t"; RDROP=$(BIN) sh $$t || exit 1; done
 
+# Distinct exit codes, so a sanitizer report can never pass for rdrop's own
+# exit status 1 in the CLI tests.
+test-sanitize: export ASAN_OPTIONS = exitcode=86:detect_leaks=1
+test-sanitize: export UBSAN_OPTIONS = halt_on_error=1:exitcode=87:print_stacktrace=1
 test-sanitize:
 	$(MAKE) BUILD=build-san OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" test
+
+# A small training run under valgrind memcheck; the script reads its summary.
+test-valgrind: $(BIN)
+	RDROP=$(BIN) sh tests/valgrind/memcheck.sh
+
+# libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang and the sanitizers
+# in build-fuzz/. `make fuzz FUZZ_SECONDS=N` runs each for N seconds, starting
+# from the committed corpus tests/fuzz/corpus/<target>/; new inputs go to
+# build-fuzz/corpus/<target>/ and crashes to build-fuzz/crashes/<target>-*.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB) $(LDLIBS)
+
+fuzz-build:
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -gline-tables-only" \
+	  EXTRA_CFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" EXTRA_LDFLAGS="$(FUZZ_SAN)" \
+	  $(FUZZ_TARGETS:%=build-fuzz/fuzz/%)
+
+# Every committed corpus input once (the regression cases): a few seconds.
+fuzz-regress: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  out=$$(build-fuzz/fuzz/$$t -runs=0 tests/fuzz/corpus/$$t 2>&1) || \
+	    { echo "$$out"; echo "$$t: FAILED"; exit 1; }; \
+	  echo "$$t: corpus of $$(ls tests/fuzz/corpus/$$t | wc -l) inputs passed"; done
+
+fuzz: fuzz-build
+	@mkdir -p build-fuzz/crashes
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "== $$t: $(FUZZ_SECONDS) s"; mkdir -p build-fuzz/corpus/$$t; \
+	  build-fuzz/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=build-fuzz/crashes/$$t- build-fuzz/corpus/$$t tests/fuzz/corpus/$$t \
+	    || exit 1; done
 
 data:
 	sh data/fetch-mnist.sh data/mnist
@@ -84,6 +124,9 @@ help:
 	@echo "make data       fetch and verify MNIST into data/mnist"
 	@echo "make bench      throughput benchmark (and PyTorch when installed)"
 	@echo "make test-sanitize  the tests under AddressSanitizer + UBSan"
+	@echo "make test-valgrind  a small training run under valgrind memcheck"
+	@echo "make fuzz FUZZ_SECONDS=N  each libFuzzer target for N seconds (clang)"
+	@echo "make fuzz-regress   each fuzz target once over its committed corpus"
 	@echo "make clean      remove build outputs"
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

@@ -3,8 +3,9 @@
 # Debian/Ubuntu: apt-get (through sudo when not root). Elsewhere: prints the list.
 set -eu
 PKGS="build-essential pkg-config libopenblas-dev libcriterion-dev libstb-dev zlib1g-dev libinih-dev dataset-fashion-mnist"
-# Optional extras: clang (fuzzing), valgrind (memcheck test). Installed when asked.
-[ "${1:-}" = "--with-tools" ] && PKGS="$PKGS clang valgrind"
+# Optional extras: clang and its sanitizer/libFuzzer runtimes (fuzzing), valgrind
+# (memcheck test). Installed when asked.
+[ "${1:-}" = "--with-tools" ] && PKGS="$PKGS clang libclang-rt-dev valgrind"
 
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "install-deps: no apt-get here; install these (or your system's equivalents) by hand:" >&2

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <stb_image.h>
 
+#include "data/image_check.h"
+
 #define INK_MARGIN 0.2f /* threshold: this far from background to the darkest ink */
 #define MIN_CONTRAST 16 /* less difference than this from the background is no ink */
 
@@ -110,13 +112,19 @@ rd_status rd_image_fit_mnist(const uint8_t *gray, int w, int h, float out[784], 
 }
 
 rd_status rd_image_load_mnist(const char *path, float out[784], rd_error *err) {
+    uint8_t *file;
+    size_t len;
+    rd_status st = rd_image_read_file(path, &file, &len, err);
+    if (st == RD_OK && (st = rd_image_check(path, file, len, err)) != RD_OK) free(file);
+    if (st != RD_OK) return st;
     int w, h, channels;
-    uint8_t *gray = stbi_load(path, &w, &h, &channels, 1);
+    uint8_t *gray = stbi_load_from_memory(file, (int)len, &w, &h, &channels, 1);
+    free(file);
     if (!gray)
         return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot read image: %s", path,
-                       stbi_failure_reason() ? stbi_failure_reason() : "unknown reason");
+                       rd_image_failure_reason());
     rd_error inner = {0};
-    rd_status st = rd_image_fit_mnist(gray, w, h, out, &inner);
+    st = rd_image_fit_mnist(gray, w, h, out, &inner);
     stbi_image_free(gray);
     if (st != RD_OK) return rd_fail(err, st, "%s: %s", path, inner.msg);
     return RD_OK;

@@ -1,9 +1,11 @@
 /* Reading a checkpoint: every size is checked before it is trusted. */
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include "rdrop/checkpoint.h"
@@ -24,6 +26,12 @@ static int get(rbuf *b, void *dst, size_t n) {
 static rd_status read_file(const char *path, unsigned char **data, size_t *len, rd_error *err) {
     FILE *f = fopen(path, "rb");
     if (!f) return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot open: %s", path, strerror(errno));
+    /* A device or a pipe (/dev/zero) could be endless: read regular files only. */
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: not a regular file", path);
+    }
     size_t cap = 1 << 16, n = 0;
     unsigned char *p = rd_malloc(cap, 1);
     for (;;) {
@@ -81,7 +89,9 @@ static rd_status parse(const char *path, rbuf *b, rd_mlp *m, rd_optim *o, rd_ckp
     s->norm_mean = f[1];
     s->norm_std = f[2];
     size_t expect = rd_mlp_count_params(s->inputs, s->hidden, s->n_hidden, s->classes);
-    if (expect == 0 || n != expect)
+    if (expect == 0)
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: invalid layer sizes in header", path);
+    if (n != expect)
         return rd_fail(err, RD_ERR_RUNTIME, "%s: header says %llu parameters, architecture has %zu", path,
                        (unsigned long long)n, expect);
     if (n > (b->len - b->pos) / sizeof(float)) return TRUNC();
@@ -92,6 +102,9 @@ static rd_status parse(const char *path, rbuf *b, rd_mlp *m, rd_optim *o, rd_ckp
                     RD_INIT_KAIMING, &dummy, &e2))
         return rd_fail(err, RD_ERR_RUNTIME, "%s: %s", path, e2.msg);
     get(b, m->params, n * sizeof(float));
+    for (size_t i = 0; i < n; i++) /* the writer never saves these: the file is damaged */
+        if (!isfinite(m->params[i]))
+            return rd_fail(err, RD_ERR_RUNTIME, "%s: parameter %zu is not finite", path, i);
 
     int32_t okind;
     int64_t t;

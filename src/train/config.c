@@ -17,7 +17,7 @@ typedef struct {
     const char *path;    /* the file, as messages name it */
     int is_model_file;   /* 1: only [model] keys, and no model.file */
     FILE *f;
-    char *line;          /* getline's buffer */
+    char *line;          /* one line as read */
     size_t line_cap;
     int lineno;          /* of the line inih is working on */
     int indented;        /* that line starts with white space */
@@ -38,12 +38,19 @@ static size_t key_index(const rd_config_key *k) {
 static char *read_line(char *str, int size, void *stream) {
     config_reader *r = stream;
     if (r->status != RD_OK) return NULL;
-    ssize_t len = getline(&r->line, &r->line_cap, r->f);
-    if (len < 0) return NULL;
+    /* fgets into size + 2 bytes, not getline: a file without line breaks
+     * (/dev/zero) must not be read whole to find that its line is too long. */
+    if (r->line_cap < (size_t)size + 2) {
+        r->line_cap = (size_t)size + 2;
+        r->line = rd_realloc(r->line, r->line_cap, 1);
+    }
+    if (!fgets(r->line, size + 2, r->f)) return NULL;
     r->lineno++;
+    size_t len = strlen(r->line);
+    int ended = len > 0 && r->line[len - 1] == '\n';
     while (len > 0 && (r->line[len - 1] == '\n' || r->line[len - 1] == '\r'))
         r->line[--len] = '\0';
-    if (len >= size) {
+    if (len >= (size_t)size || (!ended && !feof(r->f))) {
         r->err_line = r->lineno;
         r->status = rd_fail(r->err, RD_ERR_USAGE, "%s:%d: line is longer than %d characters",
                             r->path, r->lineno, size - 1);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ini.h>
 #include <strings.h>
 
 #include "train/config_keys.h"
@@ -158,13 +159,19 @@ rd_status rd_key_parse(const rd_config_key *k, const char *text, rd_config *c, c
     case RD_KEY_U64:
         st = parse_u64(k, text, (unsigned long long *)(void *)field, why, n);
         break;
-    case RD_KEY_STRING:
-        if (strlen(text) >= k->size)
+    case RD_KEY_STRING: {
+        /* The effective config is written as "key = value" lines, and inih
+         * reads lines of at most INI_MAX_LINE - 1 characters: refuse what
+         * could not be read back. */
+        size_t fit = (size_t)INI_MAX_LINE - 1 - strlen(k->name) - 3;
+        if (fit > k->size - 1) fit = k->size - 1;
+        if (strlen(text) > fit)
             return fail(why, n, "value is %zu characters long; at most %zu fit", strlen(text),
-                        k->size - 1);
+                        fit);
         memset(field, 0, k->size); /* no stale bytes: configs compare with memcmp */
         memcpy(field, text, strlen(text));
         break;
+    }
     case RD_KEY_INT_LIST: {
         int items[RD_MAX_HIDDEN] = {0}, count = 0;
         st = parse_list(k, text, items, &count, why, n);

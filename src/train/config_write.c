@@ -1,10 +1,13 @@
 /* The config as text: defaults from the table, the effective config as an
  * INI file that loads back to the same struct, and the key list for
  * `rdrop train --help`. */
+#include <ctype.h>
 #include <errno.h>
+#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "train/config_keys.h"
 
@@ -23,14 +26,17 @@ void rd_config_defaults(rd_config *c) {
     }
 }
 
-/* inih strips the ends of a value and cuts it at " ;", so such strings
- * could not be read back; refuse to write them rather than change them. */
+/* inih strips the ends of a value and cuts it at " ;" (white space as
+ * isspace sees it, so also \v and \f), so such strings could not be read
+ * back; refuse to write them rather than change them. A leading ';' counts
+ * too: written after "key = " it would start a comment. */
 static int writable(const char *s) {
     size_t len = strlen(s);
-    if (len && (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t'))
+    if (len && (isspace((unsigned char)s[0]) || s[0] == ';' ||
+                isspace((unsigned char)s[len - 1])))
         return 0;
     for (const char *p = s; *p; p++)
-        if (*p == '\n' || *p == '\r' || (*p == ';' && p > s && (p[-1] == ' ' || p[-1] == '\t')))
+        if (*p == '\n' || *p == '\r' || (*p == ';' && p > s && isspace((unsigned char)p[-1])))
             return 0;
     return 1;
 }
@@ -46,11 +52,15 @@ rd_status rd_config_write(const rd_config *c, const char *path, rd_error *err) {
         if (!writable(value)) {
             free(defaults);
             return rd_fail(err, RD_ERR_USAGE, "%s: %s.%s: \"%s\" cannot be written to an INI "
-                           "file (white space at an end, a line break or \" ;\")", path,
+                           "file (white space at an end, a leading ';', a line break or \" ;\")", path,
                            keys[i].section, keys[i].name, value);
         }
     }
-    FILE *f = fopen(path, "w");
+    /* A temporary file renamed over path: a kill or a full disk leaves the
+     * previous config.ini, which --resume needs, whole. */
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
     if (!f) {
         free(defaults);
         return rd_fail(err, RD_ERR_RUNTIME, "cannot write \"%s\": %s", path, strerror(errno));
@@ -70,13 +80,19 @@ rd_status rd_config_write(const rd_config *c, const char *path, rd_error *err) {
         /* inih takes " ;" as a comment only after a space inside the value */
         if (strcmp(value, def) == 0)
             fprintf(f, "%s =%s%s\n", keys[i].name, value[0] ? " " : "", value);
-        else if (value[0]) fprintf(f, "%s = %s ; default: %s\n", keys[i].name, value,
-                                   def[0] ? def : "(empty)");
-        else fprintf(f, "; default: %s\n%s =\n", def, keys[i].name);
+        else if (value[0] && strlen(keys[i].name) + strlen(value) + strlen(def) + 16 < INI_MAX_LINE)
+            fprintf(f, "%s = %s ; default: %s\n", keys[i].name, value, def[0] ? def : "(empty)");
+        else /* the comment on a line of its own keeps long values readable by inih */
+            fprintf(f, "; default: %s\n%s =%s%s\n", def[0] ? def : "(empty)", keys[i].name,
+                    value[0] ? " " : "", value);
     }
     free(defaults);
-    if (fclose(f) != 0)
-        return rd_fail(err, RD_ERR_RUNTIME, "cannot write \"%s\": %s", path, strerror(errno));
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+        int e = bad ? EIO : errno;
+        unlink(tmp);
+        return rd_fail(err, RD_ERR_RUNTIME, "cannot write \"%s\": %s", path, strerror(e));
+    }
     return RD_OK;
 }
 

@@ -54,10 +54,11 @@ static rd_status train_step(rd_trainer *t, const int *idx, int n, rd_error *err)
         loss = ce = rd_cross_entropy(&t->g, logits, t->y, n);
     }
     double l = rd_scalar(loss);
-    if (!isfinite(l) && !t->has_ckpt)
+    if (!isfinite(l) && t->saved_epoch < 0)
         return rd_fail(err, RD_ERR_RUNTIME,
                        "non-finite loss (%g) at epoch %d, batch %d: training stopped before any "
-                       "checkpoint was written (lower train.lr?)", l, t->st.epoch + 1, t->st.batch + 1);
+                       "checkpoint was written (try a smaller train.lr)",
+                       l, t->st.epoch + 1, t->st.batch + 1);
     if (!isfinite(l))
         return rd_fail(err, RD_ERR_RUNTIME,
                        "non-finite loss (%g) at epoch %d, batch %d: training stopped; %s/last.ckpt "

@@ -38,6 +38,18 @@ static rd_status load_data(rd_trainer *t, rd_error *err) {
     return RD_OK;
 }
 
+static rd_status check_memory(const rd_config *cfg, long long n_samples, rd_error *err) {
+    double need = rd_train_memory_estimate(cfg, n_samples);
+    double limit = cfg->train.memory_limit_mb > 0 ? cfg->train.memory_limit_mb * 1048576.0
+                                                  : rd_memory_available();
+    if (need > limit)
+        return rd_fail(err, RD_ERR_USAGE,
+                       "%s: this model and batch need about %.0f MiB, more than the limit of "
+                       "%.0f MiB (train.memory_limit_mb; default: the available memory)",
+                       cfg->path, need / 1048576.0, limit / 1048576.0);
+    return RD_OK;
+}
+
 static void arch_text(char *buf, size_t n, int inputs, const int *hidden, int n_hidden, int classes) {
     int k = snprintf(buf, n, "%d", inputs);
     for (int l = 0; l < n_hidden && k < (int)n; l++) k += snprintf(buf + k, n - k, "-%d", hidden[l]);
@@ -76,7 +88,6 @@ static rd_status resume(rd_trainer *t, rd_error *err) {
     rd_optim_free(&o);
     t->st = s;
     t->saved_epoch = s.epoch;
-    t->has_ckpt = 1;
     return RD_OK;
 }
 
@@ -109,15 +120,13 @@ rd_status rd_trainer_setup(rd_trainer *t, const rd_config *cfg, const rd_train_o
     t->opt = opt;
     rd_graph_init(&t->g);
     openblas_set_num_threads(cfg->train.threads);
-    rd_status st = load_data(t, err);
+    t->saved_epoch = -1; /* no checkpoint on disk yet */
+    /* The model and batch alone first, so an absurd size is refused before
+     * the data is read; then again with the data. */
+    rd_status st = check_memory(cfg, 0, err);
+    if (!st) st = load_data(t, err);
+    if (!st) st = check_memory(cfg, (long long)t->train.n + t->test.n + t->val.n, err);
     if (st) return st;
-    double need = rd_train_memory_estimate(cfg, t->train.n + t->test.n);
-    double limit = cfg->train.memory_limit_mb > 0 ? cfg->train.memory_limit_mb * 1048576.0 : rd_memory_available();
-    if (need > limit)
-        return rd_fail(err, RD_ERR_USAGE,
-                       "%s: this model and batch need about %.0f MiB, more than the limit of %.0f MiB "
-                       "(train.memory_limit_mb; default: the available memory)", cfg->path,
-                       need / 1048576.0, limit / 1048576.0);
     rd_rng init_rng;
     rd_rng_seed(&init_rng, cfg->train.seed);
     st = rd_mlp_init(&t->model, cfg->model.inputs, cfg->model.hidden, cfg->model.n_hidden,
@@ -159,8 +168,7 @@ rd_status rd_trainer_save(rd_trainer *t, const char *name, rd_error *err) {
     rd_status st = rd_checkpoint_save(path, &t->model, &t->optim, &t->st, err);
     if (!st && !strcmp(name, "last.ckpt")) {
         t->saved_epoch = t->st.epoch;
-        t->has_ckpt = 1;
-    }
+        }
     return st;
 }
 

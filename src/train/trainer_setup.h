@@ -22,8 +22,7 @@ typedef struct {
     float *x; /* one batch of inputs */
     int *y;   /* and labels */
     float lr;
-    int saved_epoch; /* epoch of the checkpoint on disk */
-    int has_ckpt;    /* whether there is one: resumed from it, or saved */
+    int saved_epoch; /* epoch of the checkpoint on disk; -1: none yet */
     rd_epoch_times times; /* of the epoch in progress */
 } rd_trainer;
 

@@ -11,6 +11,10 @@ rd_status rd_fail(rd_error *err, rd_status status, const char *fmt, ...) {
         va_start(ap, fmt);
         vsnprintf(err->msg, sizeof err->msg, fmt, ap);
         va_end(ap);
+        /* One line, whatever the message quotes (a --set value, a PNG chunk
+         * name from stb_image): control characters become '?'. */
+        for (char *c = err->msg; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
         err->status = status;
     }
     return status;

@@ -125,8 +125,8 @@ error 1 "$tmp/cut.ckpt: CRC32 mismatch" eval "$tmp/cut.ckpt" --data "$mnist"
 
 # ---- predict -------------------------------------------------------------
 echo 'not an image' >"$tmp/text.png"
-error 1 "$tmp/text.png: cannot read image" predict "$tmp/run/last.ckpt" "$tmp/text.png"
-error 1 "$tmp/none.png: cannot read image" predict "$tmp/run/last.ckpt" "$tmp/none.png"
+error 1 "$tmp/text.png: not a PNG, JPEG or BMP file" predict "$tmp/run/last.ckpt" "$tmp/text.png"
+error 1 "$tmp/none.png: cannot open: No such file" predict "$tmp/run/last.ckpt" "$tmp/none.png"
 if command -v python3 >/dev/null; then
     # test image 0 (a 7) as an 8-bit grayscale PNG; prints its label
     label=$(python3 - "$mnist" "$tmp/digit.png" <<'EOF'

@@ -103,7 +103,7 @@ Test(checkpoint, missing_file, FIXTURE) {
     char p[300];
     snprintf(p, sizeof p, "%s/no-such.ckpt", dir);
     expect_error(p, "cannot open", NULL, "a missing file");
-    expect_error(dir, "read error", "not an rdrop", "a folder");
+    expect_error(dir, "not a regular file", NULL, "a folder");
 }
 
 /* Rewrites the CRC at the end of buf so that only the content is wrong. */
@@ -133,7 +133,7 @@ Test(checkpoint, headers_that_lie_under_a_valid_crc, FIXTURE) {
     expect_lie(16 + 4, -1, "invalid architecture", "-1 hidden layers");
     expect_lie(16 + 12, 7, "invalid architecture", "activation 7");
     expect_lie(16, 7, "architecture has", "inputs 7 instead of 6");
-    expect_lie(16 + 16, -5, "architecture has", "a negative layer");
+    expect_lie(16 + 16, -5, "invalid layer sizes", "a negative layer");
     expect_lie(16 + 16, 1 << 30, "architecture has", "a huge layer");
     /* header {6, 2, 3, tanh, 5, 4, 0...} + dropout, mean, std: the
      * parameter count follows at 16 + 48 + 12 */

@@ -248,7 +248,20 @@ Test(config, too_long_strings_are_errors) {
     char assignment[1200] = "data.dir=";
     memset(assignment + 9, 'd', 1100);
     assignment[1109] = '\0';
-    expect_set_error(assignment, "data.dir: value is 1100 characters long; at most 1023 fit");
+    /* what --set accepts must fit on a config.ini line too ("dir = " + 193) */
+    expect_set_error(assignment, "data.dir: value is 1100 characters long; at most 193 fit");
+    assignment[9 + 194] = '\0';
+    expect_set_error(assignment, "data.dir: value is 194 characters long; at most 193 fit");
+    assignment[9 + 193] = '\0';
+    rd_config_defaults(&c);
+    cr_assert_eq(rd_config_set(&c, assignment, &err), RD_OK, "%s", err.msg);
+    /* found by tests/fuzz/fuzz_config.c: the written config must load back */
+    char written[600];
+    snprintf(written, sizeof written, "%s/written.ini", tmp);
+    cr_assert_eq(rd_config_write(&c, written, &err), RD_OK, "%s", err.msg);
+    rd_config back;
+    cr_assert_eq(rd_config_load(written, &back, &err), RD_OK, "%s", err.msg);
+    cr_assert_str_eq(back.data.dir, c.data.dir);
 }
 
 Test(config, set_overrides) {
@@ -355,6 +368,12 @@ Test(config, round_trip_of_defaults_and_unwritable_string) {
     cr_assert_eq(rd_config_set(&c, "data.dir=a ;b", &err), RD_OK);
     cr_assert_eq(rd_config_write(&c, path, &err), RD_ERR_USAGE);
     cr_assert(strstr(err.msg, "data.dir"), "%s", err.msg);
+    /* found by tests/fuzz/fuzz_config.c: inih reads these back differently */
+    const char *unwritable[] = {"data.dir=;b", "data.dir=a\v;b", "data.dir=a\f"};
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(rd_config_set(&c, unwritable[i], &err), RD_OK);
+        cr_assert_eq(rd_config_write(&c, path, &err), RD_ERR_USAGE, "%s", unwritable[i]);
+    }
 }
 
 Test(config, print_keys_lists_every_key) {

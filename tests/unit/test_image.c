@@ -127,10 +127,51 @@ Test(image, non_image_file_is_an_error) {
     rd_error err = {0};
     cr_assert_eq(rd_image_load_mnist(path, out, &err), RD_ERR_RUNTIME);
     cr_assert(strstr(err.msg, path), "%s", err.msg);
-    cr_assert(strstr(err.msg, "cannot read image"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "not a PNG, JPEG or BMP file"), "%s", err.msg);
     snprintf(path, sizeof path, "%s/missing.png", dir);
     cr_assert_eq(rd_image_load_mnist(path, out, &err), RD_ERR_RUNTIME);
     cr_assert(strstr(err.msg, path), "%s", err.msg);
+}
+
+/* Writes n bytes to dir/name and returns the path (a static buffer). */
+static const char *put_bytes(const char *name, const void *bytes, size_t n) {
+    static char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    cr_assert(f && fwrite(bytes, 1, n, f) == n && fclose(f) == 0);
+    return path;
+}
+
+Test(image, only_png_jpeg_bmp_are_decoded) {
+    static const unsigned char gif[] = "GIF89a\x01\x00\x01\x00\x00\x00\x00;";
+    float out[784];
+    rd_error err = {0};
+    const char *path = put_bytes("digit.gif", gif, sizeof gif - 1);
+    cr_assert_eq(rd_image_load_mnist(path, out, &err), RD_ERR_RUNTIME);
+    cr_assert(strstr(err.msg, "not a PNG, JPEG or BMP file"), "%s", err.msg);
+}
+
+/* stb_image 2.27 overflows its Huffman tables on a DHT segment declaring more
+ * than 256 codes (found by tests/fuzz/fuzz_image.c): refused before decoding. */
+Test(image, jpeg_huffman_table_with_too_many_codes) {
+    unsigned char jpeg[2 + 4 + 17] = {0xFF, 0xD8, 0xFF, 0xC4, 0x00, 19, 0x00, 255, 45};
+    float out[784];
+    rd_error err = {0};
+    const char *path = put_bytes("bad.jpg", jpeg, sizeof jpeg);
+    cr_assert_eq(rd_image_load_mnist(path, out, &err), RD_ERR_RUNTIME);
+    cr_assert(strstr(err.msg, "Huffman table"), "%s", err.msg);
+    cr_assert(strstr(err.msg, path), "%s", err.msg);
+    /* the same table after junk bytes, which stb_image skips to find markers */
+    unsigned char junk[4 + 3 + 4 + 17] = {0xFF, 0xD8, 0xFF, 0xE0, 'j',  'n', 'k',
+                                          0xFF, 0xC4, 0x00, 19,   0x00, 255, 45};
+    path = put_bytes("junk.jpg", junk, sizeof junk);
+    cr_assert_eq(rd_image_load_mnist(path, out, &err), RD_ERR_RUNTIME);
+    cr_assert(strstr(err.msg, "Huffman table"), "%s", err.msg);
+    /* a table cut off by the end of the file: its first counts already add up */
+    unsigned char cut[] = {0xFF, 0xD8, 0xFF, 0xC4, 0x01, 0xA2, 0x00, 0xFF, 0xFF};
+    path = put_bytes("cut.jpg", cut, sizeof cut);
+    cr_assert_eq(rd_image_load_mnist(path, out, &err), RD_ERR_RUNTIME);
+    cr_assert(strstr(err.msg, "Huffman table"), "%s", err.msg);
 }
 
 Test(image, folder_with_two_classes) {

@@ -1,0 +1,70 @@
+#!/bin/sh
+# A small training run (and resume, eval, predict, an error path) under
+# valgrind memcheck: `make test-valgrind`, with $RDROP the rdrop binary.
+# Passes when every run's summary says 0 errors and 0 bytes definitely or
+# indirectly lost; the summaries are read from valgrind's log, not trusted
+# from the exit status. The data is synthetic (1000 gzip-compressed 28x28
+# images), so the test needs no download and takes well under a minute.
+set -u
+: "${RDROP:?set RDROP to the rdrop binary}"
+command -v valgrind >/dev/null 2>&1 || {
+    echo "memcheck.sh: valgrind is not installed (scripts/install-deps.sh --with-tools)" >&2
+    exit 1
+}
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+# IDX files for 1000 samples (0x3e8), labels 0..9 in turn.
+mkdir -p "$tmp/data"
+{ printf '\0\0\10\3\0\0\3\350\0\0\0\34\0\0\0\34'; head -c 784000 /dev/urandom; } | gzip -c >"$tmp/data/train-images-idx3-ubyte.gz"
+{ printf '\0\0\10\1\0\0\3\350'; i=0; while [ $i -lt 100 ]; do printf '\0\1\2\3\4\5\6\7\10\11'; i=$((i + 1)); done; } >"$tmp/data/train-labels-idx1-ubyte"
+cp "$tmp/data/train-images-idx3-ubyte.gz" "$tmp/data/t10k-images-idx3-ubyte.gz"
+cp "$tmp/data/train-labels-idx1-ubyte" "$tmp/data/t10k-labels-idx1-ubyte"
+
+# memcheck NAME WANT_STATUS ARGS...: rdrop ARGS under valgrind; checks the
+# exit status and the error and leak summaries in the log.
+memcheck() {
+    name=$1
+    want=$2
+    shift 2
+    log=$tmp/$name.log
+    valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect \
+        --errors-for-leak-kinds=definite,indirect --log-file="$log" \
+        "$RDROP" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+    status=$?
+    errors=$(sed -n 's/.*ERROR SUMMARY: \([0-9,]*\) errors.*/\1/p' "$log" | tr -d ,)
+    definite=$(sed -n 's/.*definitely lost: \([0-9,]*\) bytes.*/\1/p' "$log" | tr -d ,)
+    indirect=$(sed -n 's/.*indirectly lost: \([0-9,]*\) bytes.*/\1/p' "$log" | tr -d ,)
+    # "All heap blocks were freed" means no leak lines at all.
+    grep -q 'All heap blocks were freed' "$log" && definite=${definite:-0} && indirect=${indirect:-0}
+    summary="$name: exit $status, ${errors:-?} errors, ${definite:-?} bytes definitely lost, ${indirect:-?} bytes indirectly lost"
+    echo "memcheck.sh: $summary"
+    if [ "$status" -eq "$want" ] && [ "${errors:-x}" = 0 ] && [ "${definite:-x}" = 0 ] &&
+        [ "${indirect:-x}" = 0 ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "memcheck.sh: FAIL: $summary (want exit $want); valgrind's log:" >&2
+        grep -E '^==[0-9]+== ' "$log" | head -n 60 >&2
+        tail -n 3 "$tmp/$name.err" >&2
+    fi
+}
+
+run=$tmp/run
+set -- experiments/smoke.ini --set "data.dir=$tmp/data" --set data.train_subset=0 \
+    --set data.val_size=200 --set model.hidden=16 --set train.batch_size=50 \
+    --set train.threads=1 --quiet --out "$run"
+memcheck train 0 train "$@" --set train.epochs=1
+memcheck resume 0 train "$@" --resume "$run" --set train.epochs=2
+memcheck eval 0 eval "$run/last.ckpt" --data "$tmp/data"
+memcheck predict 0 predict "$run/best.ckpt" tests/fuzz/corpus/fuzz_image/one.png
+memcheck bad-checkpoint 1 eval tests/bad-inputs/ckpt/truncated-half.ckpt --data "$tmp/data"
+memcheck bad-config 2 train tests/bad-inputs/config/unknown-key.ini --out "$tmp/never"
+
+echo "memcheck.sh: valgrind's summary of the training run:"
+sed -n '/HEAP SUMMARY/,/ERROR SUMMARY/p' "$tmp/train.log" | sed 's/^==[0-9]*== /  /'
+
+echo "memcheck.sh: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
