@@ -3,25 +3,10 @@
 # (skipped without it) whose table must be complete and self-consistent.
 # Run by `make test-cli` with $RDROP set to the rdrop binary.
 set -u
-: "${RDROP:?set RDROP to the rdrop binary}"
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+NAME=bench.sh
+. tests/cli/lib/common.sh
 export TMPDIR="$tmp" # where rdrop bench makes (and must remove) its run folders
-passed=0
 
-fail() {
-    echo "bench.sh: FAIL: $*" >&2
-    for f in out err; do
-        [ -s "$tmp/$f" ] && { echo "--- std$f:" >&2; cat "$tmp/$f" >&2; }
-    done
-    echo "bench.sh: $passed passed, 1 failed" >&2
-    exit 1
-}
-ok() { passed=$((passed + 1)); }
-run() {
-    "$RDROP" "$@" >"$tmp/out" 2>"$tmp/err"
-    status=$?
-}
 # usage_error WORD ARGS...: exit 2, one line on stderr mentioning WORD.
 usage_error() {
     word=$1

@@ -4,25 +4,10 @@
 # finished runs, retraining exactly the run whose metrics were deleted,
 # --print-commands, a failing run, and usage errors. Run by `make test-cli`.
 set -u
-: "${RDROP:?set RDROP to the rdrop binary}"
+NAME=compare.sh
+. tests/cli/lib/common.sh
 MNIST=${MNIST_MIRROR_DIR:-data/mnist}
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-passed=0
 
-fail() {
-    echo "compare.sh: FAIL: $*" >&2
-    for f in out err; do
-        [ -s "$tmp/$f" ] && { echo "--- std$f:" >&2; cat "$tmp/$f" >&2; }
-    done
-    echo "compare.sh: $passed passed, 1 failed" >&2
-    exit 1
-}
-ok() { passed=$((passed + 1)); }
-run() {
-    "$RDROP" "$@" >"$tmp/out" 2>"$tmp/err"
-    status=$?
-}
 count() { grep -c -- "$1" "$tmp/out"; }
 
 if [ ! -f "$MNIST/train-images-idx3-ubyte.gz" ] && [ ! -f "$MNIST/train-images-idx3-ubyte" ]; then

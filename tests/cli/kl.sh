@@ -5,26 +5,10 @@
 # P = [0.25]*4 + [0], Q = [0.2]*5: KL(P||Q) = ln 1.25 = 0.223144, KL(Q||P) = inf;
 # as logits: 0.0045058 and 0.00475172 (0.004751720390 in float64).
 set -u
-: "${RDROP:?set RDROP to the rdrop binary}"
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-passed=0
+NAME=kl.sh
+. tests/cli/lib/common.sh
 
-fail() {
-    echo "kl.sh: FAIL: $*" >&2
-    for f in out err; do
-        [ -s "$tmp/$f" ] && { echo "--- std$f:" >&2; cat "$tmp/$f" >&2; }
-    done
-    echo "kl.sh: $passed passed, 1 failed" >&2
-    exit 1
-}
-ok() { passed=$((passed + 1)); }
 
-# run ARGS...: runs rdrop, keeps stdout, stderr and the exit status.
-run() {
-    "$RDROP" "$@" >"$tmp/out" 2>"$tmp/err"
-    status=$?
-}
 # expect_out REGEX: stdout has a line matching it.
 expect_out() { grep -Eq -- "$1" "$tmp/out" || fail "'$RDROP $args' printed no line matching /$1/"; ok; }
 

@@ -7,27 +7,10 @@
 # (${MNIST_MIRROR_DIR:-data/mnist}) and are skipped without it; the predict
 # check needs python3 (standard library only) to write a PNG.
 set -u
-: "${RDROP:?set RDROP to the rdrop binary}"
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-passed=0
+NAME=train.sh
+. tests/cli/lib/common.sh
 
-fail() {
-    echo "train.sh: FAIL: $*" >&2
-    for f in out err; do
-        [ -s "$tmp/$f" ] && { echo "--- std$f:" >&2; tail -n 20 "$tmp/$f" >&2; }
-    done
-    echo "train.sh: $passed passed, 1 failed" >&2
-    exit 1
-}
-ok() { passed=$((passed + 1)); }
 
-# run ARGS...: runs rdrop, keeps stdout, stderr and the exit status.
-run() {
-    args="$*"
-    "$RDROP" "$@" >"$tmp/out" 2>"$tmp/err"
-    status=$?
-}
 expect_status() { [ "$status" -eq "$1" ] || fail "'rdrop $args' exited $status, want $1"; ok; }
 expect_out() { grep -Eq -- "$1" "$tmp/out" || fail "'rdrop $args' printed no line matching /$1/"; ok; }
 
