@@ -56,6 +56,33 @@ static void arch_text(char *buf, size_t n, int inputs, const int *hidden, int n_
     if (k < (int)n) snprintf(buf + k, n - k, "-%d", classes);
 }
 
+/* A checkpoint written mid-epoch counts its position in batches of one
+ * shuffled training set: the keys that shape that set must not change. */
+static const char *mid_epoch_change(const rd_config *was, const rd_config *now) {
+    if (was->train.batch_size != now->train.batch_size) return "train.batch_size";
+    if (was->data.train_subset != now->data.train_subset) return "data.train_subset";
+    if (was->data.subset_random != now->data.subset_random) return "data.subset_random";
+    if (was->data.val_size != now->data.val_size) return "data.val_size";
+    if (was->train.seed != now->train.seed) return "train.seed";
+    return NULL;
+}
+
+static rd_status check_mid_epoch(const rd_trainer *t, rd_error *err) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/config.ini", t->opt->out_dir);
+    static rd_config was; /* large; resume runs once */
+    rd_error e2;
+    if (rd_config_load(path, &was, &e2) != RD_OK)
+        return rd_fail(err, RD_ERR_RUNTIME, "cannot check a mid-epoch resume: %s", e2.msg);
+    const char *key = mid_epoch_change(&was, t->cfg);
+    if (key)
+        return rd_fail(err, RD_ERR_USAGE,
+                       "%s/last.ckpt was written in the middle of an epoch; %s differs from the run's "
+                       "%s, so resuming would skip the wrong samples (keep the run's value)",
+                       t->opt->out_dir, key, path);
+    return RD_OK;
+}
+
 static rd_status resume(rd_trainer *t, rd_error *err) {
     const rd_config *c = t->cfg;
     char path[4096];
@@ -79,6 +106,11 @@ static rd_status resume(rd_trainer *t, rd_error *err) {
         rd_optim_free(&o);
         return rd_fail(err, RD_ERR_USAGE, "%s: the run has done %d epochs, more than train.epochs = %d",
                        path, s.epoch, c->train.epochs);
+    }
+    if (s.batch > 0 && (st = check_mid_epoch(t, err)) != RD_OK) {
+        rd_mlp_free(&m);
+        rd_optim_free(&o);
+        return st;
     }
     memcpy(t->model.params, m.params, m.n_params * sizeof(float));
     memcpy(t->optim.m, o.m, m.n_params * sizeof(float));

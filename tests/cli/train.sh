@@ -156,6 +156,10 @@ args="train (SIGTERM)"
 expect_status 143
 expect_out '^interrupted: checkpoint written to .*/last.ckpt \(epoch [0-9]+, batch [0-9]+\)'
 done_epochs=$(($(wc -l <"$tmp/sig/metrics.csv") - 1))
+# a mid-epoch checkpoint counts batches: another batch size is refused
+run train --resume "$tmp/sig" --set train.batch_size=64 --quiet
+expect_status 2
+grep -q 'middle of an epoch; train.batch_size differs' "$tmp/err" || fail "mid-epoch resume with another batch size"; ok
 run train --resume "$tmp/sig" --set "train.epochs=$((done_epochs + 1))" --quiet
 expect_status 0
 expect_out "^resuming after epoch $done_epochs, batch [0-9]+$"
