@@ -2,7 +2,7 @@
 # Installs what rdrop needs to build, test and run its experiments.
 # Debian/Ubuntu: apt-get (through sudo when not root). Elsewhere: prints the list.
 set -eu
-PKGS="build-essential pkg-config libopenblas-dev libcriterion-dev libstb-dev zlib1g-dev libinih-dev dataset-fashion-mnist"
+PKGS="build-essential pkg-config python3 libopenblas-dev libcriterion-dev libstb-dev zlib1g-dev libinih-dev dataset-fashion-mnist"
 # Optional extras: clang and its sanitizer/libFuzzer runtimes (fuzzing), valgrind
 # (memcheck test). Installed when asked.
 [ "${1:-}" = "--with-tools" ] && PKGS="$PKGS clang libclang-rt-dev valgrind"

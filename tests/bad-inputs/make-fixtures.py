@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Writes the malformed inputs of tests/bad-inputs/ (run from the repository
-root: python3 tests/bad-inputs/make-fixtures.py). The outputs are committed;
-tests/cli/faults.sh feeds each to rdrop and expects exit status 1 or 2 and a
+root: python3 tests/bad-inputs/make-fixtures.py [ROOT]). The outputs are
+committed, except the IDX folders: their files carry MNIST's file names, so
+tests/cli/faults.sh writes them at test time into a scratch ROOT. faults.sh
+feeds each to rdrop and expects exit status 1 or 2 and a
 one-line message naming the file. Needs only the Python standard library."""
 import gzip
 import os
 import struct
+import sys
 import zlib
 
-ROOT = "tests/bad-inputs"
+ROOT = sys.argv[1] if len(sys.argv) > 1 else "tests/bad-inputs"
 
 
 def write(path, data):
