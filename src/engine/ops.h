@@ -23,6 +23,10 @@ void rd_nll_backward(rd_graph *g, rd_tensor *t);
 void rd_cross_entropy_backward(rd_graph *g, rd_tensor *t);
 void rd_kl_div_backward(rd_graph *g, rd_tensor *t);
 
+/* log(sum_j exp(x[j] - max)) of one row in double, and its max: the
+ * max-shifted core of log_softmax, softmax and cross_entropy. */
+double rd_row_log_sum_exp(const float *x, int n, float *max);
+
 #define RD_NUMEL(t) ((size_t)(t)->rows * (size_t)(t)->cols)
 
 #endif

@@ -5,14 +5,20 @@
 #include "engine/ops.h"
 
 /* out[j] = (x[j] - max) - log(sum exp(x - max)) */
-static void log_softmax_row(const float *x, float *out, int n) {
+double rd_row_log_sum_exp(const float *x, int n, float *max) {
     float mx = x[0];
     for (int j = 1; j < n; j++) mx = x[j] > mx ? x[j] : mx;
     double s = 0.0;
     for (int j = 0; j < n; j++) s += exp((double)x[j] - mx);
+    *max = mx;
+    return log(s);
+}
+
+static void log_softmax_row(const float *x, float *out, int n) {
+    float mx;
     /* (x - max) - log(s): never form max + log(s) in float, whose rounding
      * (spacing 1e-3 near 1e4) would shift every output of the row. */
-    double log_s = log(s);
+    double log_s = rd_row_log_sum_exp(x, n, &mx);
     for (int j = 0; j < n; j++) out[j] = (float)(((double)x[j] - mx) - log_s);
 }
 

@@ -36,11 +36,9 @@ rd_tensor *rd_cross_entropy(rd_graph *g, rd_tensor *logits, const int *labels, i
     for (int i = 0; i < logits->rows; i++) {
         const float *x = logits->data + (size_t)i * n;
         float *p = prob + (size_t)i * n;
-        float mx = x[0];
-        for (int j = 1; j < n; j++) mx = x[j] > mx ? x[j] : mx;
-        double z = 0.0;
-        for (int j = 0; j < n; j++) z += exp((double)x[j] - mx);
-        double lse = mx + log(z);
+        float mx;
+        double lse = rd_row_log_sum_exp(x, n, &mx);
+        lse += mx;
         for (int j = 0; j < n; j++) p[j] = (float)exp((double)x[j] - lse);
         s += lse - x[labels[i % n_labels]];
     }
