@@ -17,8 +17,8 @@ CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=c11 -Wall -Wextra -Werror -Iinclude -Isrc $(shell pkg-config --cflags $(PKGS))
 # No errno or FP traps from math (rdrop reads neither): lets sqrtf and the
 # elementwise loops with a select compile to vector instructions.
-CFLAGS   += -fno-math-errno -fno-trapping-math -D_POSIX_C_SOURCE=200809L -MMD -MP $(EXTRA_CFLAGS)
-LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lm $(EXTRA_LDFLAGS)
+CFLAGS   += -pthread -fno-math-errno -fno-trapping-math -D_POSIX_C_SOURCE=200809L -MMD -MP $(EXTRA_CFLAGS)
+LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lm -pthread $(EXTRA_LDFLAGS)
 
 LIB_SRC  := $(sort $(wildcard src/util/*.c src/engine/*.c src/loss/*.c src/data/*.c src/train/*.c src/check/*.c src/report/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))

@@ -4,7 +4,7 @@
 # Usage: sh bench/run.sh [RDROP_BINARY]. Environment:
 #   MNIST_MIRROR_DIR  MNIST folder (default data/mnist)
 #   BENCH_EPOCHS      epochs per measurement, medians over them (default 3)
-#   BENCH_THREADS     rdrop's OpenBLAS threads (default 2)
+#   BENCH_THREADS     rdrop's threads (default 2; OpenBLAS's for the ceiling)
 #   BENCH_SCALING     0 skips the scaling table
 #   PYTHON            python with torch (default /usr/bin/python3: Debian's
 #                     python3-torch; a pyenv python3 usually has no torch)

@@ -4,6 +4,8 @@
 #define RDROP_OPTIM_H
 #include <stddef.h>
 
+#include "rdrop/workers.h"
+
 typedef enum { RD_OPT_SGD, RD_OPT_ADAM, RD_OPT_ADAMW } rd_optimizer_kind;
 
 typedef struct {
@@ -15,6 +17,7 @@ typedef struct {
     size_t n;
     float *m, *v;       /* SGD: m is the momentum buffer; Adam: moment estimates */
     long long t;        /* steps taken */
+    rd_workers *workers; /* threads sharing each step (NULL: the caller alone); not owned */
 } rd_optim;
 
 void rd_optim_init(rd_optim *o, rd_optimizer_kind kind, size_t n_params);

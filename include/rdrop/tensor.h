@@ -84,6 +84,9 @@ typedef struct {
     double gemm_seconds;
     int n_gemm;
     rd_gemm_shape gemm[RD_GEMM_LOG];
+    /* Threads that share each large product, each calling a single-threaded
+     * OpenBLAS on its half (NULL: one cblas_sgemm call). Not owned. */
+    struct rd_workers *workers;
 } rd_graph;
 
 void rd_graph_init(rd_graph *g);
@@ -117,6 +120,10 @@ rd_tensor *rd_dropout(rd_graph *g, rd_tensor *x, float p, rd_rng *rng);
  * output): the MLP's hidden layers. Same distribution of masks as rd_dropout;
  * in evaluation or with p == 0 it is rd_relu. */
 rd_tensor *rd_relu_dropout(rd_graph *g, rd_tensor *x, float p, rd_rng *rng);
+/* The same over `copies` stacked copies of x, each with its own mask
+ * (R-Drop's two passes): rd_relu_dropout(rd_concat_rows(x, x)) for 2, without
+ * building the stack. */
+rd_tensor *rd_relu_dropout_copies(rd_graph *g, rd_tensor *x, int copies, float p, rd_rng *rng);
 /* Row-wise, max-shifted so large logits stay finite. */
 rd_tensor *rd_log_softmax(rd_graph *g, rd_tensor *x);
 rd_tensor *rd_softmax(rd_graph *g, rd_tensor *x);

@@ -15,7 +15,8 @@
  * `rdrop bench`): data = assembling the batch, gemm = inside cblas_sgemm,
  * elementwise = the rest of forward and backward (activations, dropout,
  * losses), optimizer = zeroing the gradients and the update. gemm_shape
- * holds the products of one step. */
+ * holds the products of one step with a full batch (the epoch's last,
+ * shorter batch only when no batch is full). */
 typedef struct {
     double total, data, gemm, elementwise, optimizer;
     long long steps, samples; /* samples: original rows, not counting R-Drop's copy */

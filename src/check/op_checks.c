@@ -54,6 +54,11 @@ static rd_tensor *b_relu_dropout(rd_graph *g, void *v) {
     rd_rng r = c->rng;
     return rd_relu_dropout(g, in(g, c, 0), 0.3f, &r);
 }
+static rd_tensor *b_relu_dropout_copies(rd_graph *g, void *v) {
+    ctx_t *c = v;
+    rd_rng r = c->rng;
+    return rd_relu_dropout_copies(g, in(g, c, 0), 2, 0.3f, &r);
+}
 static rd_tensor *b_log_softmax(rd_graph *g, void *v) { return rd_log_softmax(g, in(g, v, 0)); }
 static rd_tensor *b_softmax(rd_graph *g, void *v) { return rd_softmax(g, in(g, v, 0)); }
 static rd_tensor *b_rows(rd_graph *g, void *v) { return rd_rows(g, in(g, v, 0), 1, 2); }
@@ -115,6 +120,7 @@ static const check_t CHECKS[] = {
     {"tanh", b_tanh, 0, {{3, 4}}, {0}, 1e-2f, TOL},
     {"dropout", b_dropout, 0, {{4, 6}}, {0}, 1e-2f, TOL},
     {"relu_dropout", b_relu_dropout, 0, {{4, 6}}, {FILL_AWAY_FROM_ZERO}, 1e-2f, TOL},
+    {"relu_dropout_x2", b_relu_dropout_copies, 0, {{3, 6}}, {FILL_AWAY_FROM_ZERO}, 1e-2f, TOL},
     {"log_softmax", b_log_softmax, 0, {{3, 5}}, {0}, 1e-2f, TOL},
     {"softmax", b_softmax, 0, {{3, 5}}, {0}, 1e-2f, TOL},
     {"rows", b_rows, 0, {{4, 3}}, {0}, 1e-2f, TOL},

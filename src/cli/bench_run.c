@@ -113,7 +113,8 @@ rd_status bench_run(const bench_setup *s, bench_result *r, rd_error *err) {
     r->gemm_ms = t->gemm * per_step;
     r->elementwise_ms = t->elementwise * per_step;
     r->optimizer_ms = t->optimizer * per_step;
-    /* Still at the trainer's thread count (openblas_set_num_threads). */
+    /* OpenBLAS's own threads, as many as the trainer used. */
+    openblas_set_num_threads(s->threads);
     r->ceiling_ms = 1e3 * bench_gemm_ceiling(t->gemm_shape, t->n_gemm, 9);
     return RD_OK;
 }

@@ -16,7 +16,7 @@ static int steps_for(int hidden, int batch, int copies) {
 
 void bench_scaling(const bench_setup *base, int modes, rd_error *err, int *failed) {
     static const int HIDDEN[] = {256, 1024, 4096}, BATCH[] = {32, 128, 512};
-    printf("rdrop bench --scaling: MLP 784-H-H-10, per step in ms, %d OpenBLAS threads\n", base->threads);
+    printf("rdrop bench --scaling: MLP 784-H-H-10, per step in ms, %d threads (ceiling: OpenBLAS's own)\n", base->threads);
     printf("%-8s %6s %6s %6s %10s %9s %8s %9s %7s\n", "mode", "hidden", "batch", "steps", "samples/s",
            "step ms", "gemm ms", "ceiling", "%ceil");
     for (int m = 1; m <= 2; m++) {

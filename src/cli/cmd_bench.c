@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include "cli/bench.h"
+#include "rdrop/workers.h"
 #include "cli/cli.h"
 #include "rdrop/data.h"
 
@@ -23,7 +24,7 @@ static const char *USAGE =
     "\n"
     "  --mode M      dropout (B rows a step), rdrop (2B rows) or both (default)\n"
     "  --epochs N    epochs per mode, at least 3 for a median (default 3)\n"
-    "  --threads N   OpenBLAS threads (default 2)\n"
+    "  --threads N   threads: rdrop's while training, OpenBLAS's for the ceiling (default 2)\n"
     "  --scaling     instead: hidden 256/1024/4096 x batch 32/128/512, a few steps each\n"
     "  --data DIR    MNIST folder (default $MNIST_MIRROR_DIR, else data/mnist)\n"
     "  --hidden N    hidden width (default 1024)\n"
@@ -131,6 +132,12 @@ int cmd_bench(int argc, char **argv) {
     printf("rdrop bench: MLP 784-%d-%d-10 relu, dropout 0.3, adam, batch %d, %s samples, %d epochs per mode\n",
            s.hidden, s.hidden, s.batch, s.subset ? "subset of" : "all", s.epochs);
     printf("OpenBLAS: core %s, %d threads\n", rd_blas_core(), openblas_get_num_threads());
+    rd_workers *team = rd_workers_new(s.threads); /* what the trainer will start */
+    if (team)
+        printf("training: rdrop's %d threads split each product and the optimizer step, OpenBLAS "
+               "single-threaded in each; ceiling: OpenBLAS's own %d threads\n",
+               rd_workers_count(team), s.threads);
+    rd_workers_free(team);
     printf("\nthe epoch of median samples/s, per step in ms; ceiling = its sgemm calls alone; %%ceil = ceiling / step; "
            "%%gemm = ceiling / gemm\n");
     printf("%-8s %9s %8s %6s %8s %6s %5s %9s %8s %8s %9s\n", "mode", "samples/s", "step", "gemm",

@@ -90,6 +90,16 @@ float *rd_grad(rd_graph *g, rd_tensor *t) {
     return t->grad;
 }
 
+float *rd_grad_reuse(rd_graph *g, rd_tensor *t, rd_tensor *donor, int *fresh) {
+    *fresh = t->grad == NULL;
+    if (t->grad) return t->grad;
+    if (donor && donor->grad && RD_NUMEL(donor) == RD_NUMEL(t))
+        t->grad = donor->grad;
+    else
+        t->grad = rd_arena_alloc(&g->arena, RD_NUMEL(t) * sizeof(float));
+    return t->grad;
+}
+
 static void run_backward(rd_graph *g, rd_tensor *from) {
     /* Nodes are recorded after their inputs, so walking the tape newest-first
      * visits every node after all of its consumers: a topological order. */

@@ -23,6 +23,13 @@ void rd_nll_backward(rd_graph *g, rd_tensor *t);
 void rd_cross_entropy_backward(rd_graph *g, rd_tensor *t);
 void rd_kl_div_backward(rd_graph *g, rd_tensor *t);
 
+/* t's gradient for an op that can overwrite it instead of adding to it.
+ * When t has one already, returns it with *fresh = 0 (add to it). Otherwise
+ * *fresh = 1 and the buffer holds garbage: donor's gradient when donor is
+ * given and has t's size (the calling op's own dY, dead once it has run:
+ * the op must then read each element before writing it), else new memory. */
+float *rd_grad_reuse(rd_graph *g, rd_tensor *t, rd_tensor *donor, int *fresh);
+
 /* log(sum_j exp(x[j] - max)) of one row in double, and its max: the
  * max-shifted core of log_softmax, softmax and cross_entropy. */
 double rd_row_log_sum_exp(const float *x, int n, float *max);

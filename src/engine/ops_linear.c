@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "engine/ops.h"
+#include "rdrop/workers.h"
 
 static double seconds(void) {
     struct timespec ts;
@@ -11,16 +12,54 @@ static double seconds(void) {
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* One product, or the part of it one thread computes. */
+typedef struct {
+    int ta, tb, m, n, k, lda, ldb, split_cols;
+    const float *a, *b;
+    float beta, *c;
+} gemm_args;
+
+/* Part `part` of C: a band of columns (then it reads all of op(A) and its
+ * columns of op(B)) or of rows (all of op(B), its rows of op(A)). */
+static void gemm_part(void *arg, int part, int n_parts) {
+    const gemm_args *p = arg;
+    size_t lo, hi;
+    rd_split_range((size_t)(p->split_cols ? p->n : p->m), part, n_parts, 16, &lo, &hi);
+    if (hi <= lo) return;
+    const float *a = p->a, *b = p->b;
+    float *c = p->c;
+    int m = p->m, n = p->n;
+    if (p->split_cols) {
+        b += p->tb ? lo * (size_t)p->ldb : lo;
+        c += lo;
+        n = (int)(hi - lo);
+    } else {
+        a += p->ta ? lo : lo * (size_t)p->lda;
+        c += lo * (size_t)p->n;
+        m = (int)(hi - lo);
+    }
+    cblas_sgemm(CblasRowMajor, p->ta ? CblasTrans : CblasNoTrans, p->tb ? CblasTrans : CblasNoTrans,
+                m, n, p->k, 1.0f, a, p->lda, b, p->ldb, p->beta, c, p->n);
+}
+
 /* C (m x n) = alpha op(A) op(B) + beta C, row-major, with A and B stored as
  * the tensors themselves (op() transposes them when the flag is set).
- * Records its shape and time on the graph for `rdrop bench`. */
+ * With g->workers, a large product is split in bands, one per thread; the
+ * band goes across the larger of m and n, so the operand every thread reads
+ * whole (and packs) is the smaller one. Records its shape and time on the
+ * graph for `rdrop bench`. */
 static void gemm(rd_graph *g, int ta, int tb, int m, int n, int k, const rd_tensor *a,
                  const float *adata, const rd_tensor *b, const float *bdata, float beta, float *c) {
     if (g->n_gemm < RD_GEMM_LOG) g->gemm[g->n_gemm] = (rd_gemm_shape){ta, tb, m, n, k};
     g->n_gemm++;
     double t0 = seconds();
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m,
-                n, k, 1.0f, adata, a->cols, bdata, b->cols, beta, c, n);
+    gemm_args p = {ta, tb, m, n, k, a->cols, b->cols, n >= m, adata, bdata, beta, c};
+    int threads = rd_workers_count(g->workers);
+    double macs = (double)m * n * k;
+    if (threads > 1 && macs >= 1e6 && (n >= m ? n : m) >= 32 * threads)
+        rd_workers_run(g->workers, gemm_part, &p);
+    else
+        gemm_part(&p, 0, 1);
     g->gemm_seconds += seconds() - t0;
 }
 
@@ -37,20 +76,23 @@ rd_tensor *rd_matmul(rd_graph *g, rd_tensor *a, rd_tensor *b, int trans_a, int t
 
 void rd_matmul_backward(rd_graph *g, rd_tensor *t) {
     rd_tensor *a = t->in[0], *b = t->in[1];
-    int ta = t->i0, tb = t->i1;
-    /* dC is a tensor-shaped view for gemm()'s leading dimension. */
+    int ta = t->i0, tb = t->i1, fresh;
+    /* dC is a tensor-shaped view for gemm()'s leading dimension. A gradient
+     * that is new (or stale) is written over: beta 0. */
     rd_tensor dc = {.rows = t->rows, .cols = t->cols};
     if (a->requires_grad) {
+        float *da = rd_grad_reuse(g, a, NULL, &fresh), beta = fresh ? 0.0f : 1.0f;
         if (!ta) /* dA = dC op(B)^T */
-            gemm(g, 0, !tb, a->rows, a->cols, t->cols, &dc, t->grad, b, b->data, 1.0f, rd_grad(g, a));
+            gemm(g, 0, !tb, a->rows, a->cols, t->cols, &dc, t->grad, b, b->data, beta, da);
         else /* dA = op(B) dC^T */
-            gemm(g, tb, 1, a->rows, a->cols, t->cols, b, b->data, &dc, t->grad, 1.0f, rd_grad(g, a));
+            gemm(g, tb, 1, a->rows, a->cols, t->cols, b, b->data, &dc, t->grad, beta, da);
     }
     if (b->requires_grad) {
+        float *db = rd_grad_reuse(g, b, NULL, &fresh), beta = fresh ? 0.0f : 1.0f;
         if (!tb) /* dB = op(A)^T dC */
-            gemm(g, !ta, 0, b->rows, b->cols, t->rows, a, a->data, &dc, t->grad, 1.0f, rd_grad(g, b));
+            gemm(g, !ta, 0, b->rows, b->cols, t->rows, a, a->data, &dc, t->grad, beta, db);
         else /* dB = dC^T op(A) */
-            gemm(g, 1, ta, b->rows, b->cols, t->rows, &dc, t->grad, a, a->data, 1.0f, rd_grad(g, b));
+            gemm(g, 1, ta, b->rows, b->cols, t->rows, &dc, t->grad, a, a->data, beta, db);
     }
 }
 
@@ -80,10 +122,16 @@ static void bias_backward(rd_graph *g, rd_tensor *t, rd_tensor *b) {
 void rd_linear_backward(rd_graph *g, rd_tensor *t) {
     rd_tensor *x = t->in[0], *w = t->in[1], *b = t->saved;
     rd_tensor dy = {.rows = t->rows, .cols = t->cols};
-    if (x->requires_grad) /* dX = dY W^T */
-        gemm(g, 0, 1, x->rows, x->cols, t->cols, &dy, t->grad, w, w->data, 1.0f, rd_grad(g, x));
-    if (w->requires_grad) /* dW = X^T dY */
-        gemm(g, 1, 0, w->rows, w->cols, t->rows, x, x->data, &dy, t->grad, 1.0f, rd_grad(g, w));
+    if (x->requires_grad) { /* dX = dY W^T; written over (beta 0) when dX is new */
+        int fresh;
+        float *dx = rd_grad_reuse(g, x, NULL, &fresh);
+        gemm(g, 0, 1, x->rows, x->cols, t->cols, &dy, t->grad, w, w->data, fresh ? 0.0f : 1.0f, dx);
+    }
+    if (w->requires_grad) { /* dW = X^T dY */
+        int fresh;
+        float *dw = rd_grad_reuse(g, w, NULL, &fresh);
+        gemm(g, 1, 0, w->rows, w->cols, t->rows, x, x->data, &dy, t->grad, fresh ? 0.0f : 1.0f, dw);
+    }
     if (b && b->requires_grad) bias_backward(g, t, b); /* db = column sums of dY */
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rdrop/error.h"
+#include "rdrop/workers.h"
 
 const char *rd_optimizer_name(rd_optimizer_kind k) {
     return k == RD_OPT_SGD ? "sgd" : k == RD_OPT_ADAM ? "adam" : "adamw";
@@ -47,16 +48,18 @@ static void sgd(size_t n, float *restrict p, float *restrict grad, float *restri
     }
 }
 
+/* The constants of one Adam step. */
+typedef struct {
+    float b1, b2, eps, step, rsqrt_bc2, decay, l2;
+} adam_consts;
+
 /* m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
  * p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps) */
-static void adam(const rd_optim *o, float *restrict p, float *restrict grad, float *restrict m,
-                 float *restrict v, float lr, int zero) {
-    const float b1 = o->beta1, b2 = o->beta2, eps = o->eps, wd = o->weight_decay;
-    const int decoupled = o->kind == RD_OPT_ADAMW;
-    const float step = lr / (float)(1.0 - pow(b1, (double)o->t));
-    const float rsqrt_bc2 = (float)(1.0 / sqrt(1.0 - pow(b2, (double)o->t)));
-    const float decay = decoupled ? 1.0f - lr * wd : 1.0f, l2 = decoupled ? 0.0f : wd;
-    for (size_t i = 0; i < o->n; i++) {
+static void adam(const adam_consts *k, size_t n, float *restrict p, float *restrict grad,
+                 float *restrict m, float *restrict v, int zero) {
+    const float b1 = k->b1, b2 = k->b2, eps = k->eps, step = k->step, rsqrt_bc2 = k->rsqrt_bc2,
+                decay = k->decay, l2 = k->l2;
+    for (size_t i = 0; i < n; i++) {
         float g = grad[i] + l2 * p[i];
         m[i] = b1 * m[i] + (1.0f - b1) * g;
         v[i] = b2 * v[i] + (1.0f - b2) * g * g;
@@ -65,12 +68,42 @@ static void adam(const rd_optim *o, float *restrict p, float *restrict grad, flo
     }
 }
 
+/* One step, as a task for rd_workers: each part updates its own range of
+ * the parameters with the same per-element formula, so the result does not
+ * depend on the number of threads. */
+typedef struct {
+    rd_optim *o;
+    float *params, *grads, lr;
+    int zero;
+    adam_consts k;
+} step_task;
+
+static void step_part(void *arg, int part, int n_parts) {
+    step_task *s = arg;
+    rd_optim *o = s->o;
+    size_t b, e;
+    rd_split_range(o->n, part, n_parts, 16, &b, &e);
+    if (o->kind == RD_OPT_SGD)
+        sgd(e - b, s->params + b, s->grads + b, o->m + b, s->lr, o->momentum, o->nesterov,
+            o->weight_decay, s->zero);
+    else
+        adam(&s->k, e - b, s->params + b, s->grads + b, o->m + b, o->v + b, s->zero);
+}
+
 static void step(rd_optim *o, float *params, float *grads, float lr, int zero) {
     o->t++;
-    if (o->kind == RD_OPT_SGD)
-        sgd(o->n, params, grads, o->m, lr, o->momentum, o->nesterov, o->weight_decay, zero);
-    else
-        adam(o, params, grads, o->m, o->v, lr, zero);
+    step_task s = {.o = o, .params = params, .grads = grads, .lr = lr, .zero = zero};
+    if (o->kind != RD_OPT_SGD) {
+        int decoupled = o->kind == RD_OPT_ADAMW;
+        s.k = (adam_consts){
+            .b1 = o->beta1, .b2 = o->beta2, .eps = o->eps,
+            .step = lr / (float)(1.0 - pow(o->beta1, (double)o->t)),
+            .rsqrt_bc2 = (float)(1.0 / sqrt(1.0 - pow(o->beta2, (double)o->t))),
+            .decay = decoupled ? 1.0f - lr * o->weight_decay : 1.0f,
+            .l2 = decoupled ? 0.0f : o->weight_decay,
+        };
+    }
+    rd_workers_run(o->workers, step_part, &s);
 }
 
 void rd_optim_step(rd_optim *o, float *params, const float *grads, float lr) {

@@ -137,8 +137,12 @@ static void banner(const rd_trainer *t) {
     fprintf(f, "; %s lr %g (%s), batch %d, %d epochs, seed %llu\n", rd_optimizer_name(c->train.optimizer),
             c->train.lr, rd_schedule_name(c->train.schedule), c->train.batch_size, c->train.epochs,
             c->train.seed);
-    fprintf(f, "OpenBLAS: core %s, %d threads; run folder %s\n", rd_blas_core(), openblas_get_num_threads(),
-            t->opt->out_dir);
+    if (t->workers) /* rdrop's threads split each product; OpenBLAS runs single-threaded in each */
+        fprintf(f, "OpenBLAS: core %s, %d threads (rdrop's, 1 OpenBLAS thread in each); run folder %s\n",
+                rd_blas_core(), rd_workers_count(t->workers), t->opt->out_dir);
+    else
+        fprintf(f, "OpenBLAS: core %s, %d threads; run folder %s\n", rd_blas_core(),
+                openblas_get_num_threads(), t->opt->out_dir);
     if (t->st.epoch || t->st.batch)
         fprintf(f, "resuming after epoch %d, batch %d\n", t->st.epoch, t->st.batch);
     const char *warn = rd_blas_warning();
@@ -172,6 +176,10 @@ rd_status rd_trainer_setup(rd_trainer *t, const rd_config *cfg, const rd_train_o
     t->optim.beta2 = cfg->train.beta2;
     t->optim.eps = cfg->train.eps;
     t->optim.weight_decay = cfg->train.weight_decay;
+    t->workers = rd_workers_new(cfg->train.threads);
+    t->optim.workers = t->workers;
+    t->g.workers = t->workers;
+    if (t->workers) openblas_set_num_threads(1); /* inside each of our threads */
     rd_batcher_init(&t->batcher, t->train.n, cfg->train.batch_size, 0);
     t->sched = (rd_schedule){cfg->train.schedule, cfg->train.lr, cfg->train.min_lr, cfg->train.gamma,
                              cfg->train.step_size, cfg->train.warmup_epochs, cfg->train.epochs,
@@ -220,6 +228,7 @@ void rd_trainer_free(rd_trainer *t) {
     if (t->has_val) rd_dataset_free(&t->val);
     if (t->model.params) rd_mlp_free(&t->model);
     if (t->optim.m) rd_optim_free(&t->optim);
+    rd_workers_free(t->workers);
     if (t->batcher.order) rd_batcher_free(&t->batcher);
     rd_graph_free(&t->g);
     free(t->x);

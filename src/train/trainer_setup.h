@@ -15,6 +15,7 @@ typedef struct {
     int has_val;
     rd_mlp model;
     rd_optim optim;
+    rd_workers *workers; /* train.threads threads for the optimizer step */
     rd_schedule sched;
     rd_ckpt_state st; /* epoch, batch, step, RNG states, running sums */
     rd_batcher batcher;

@@ -64,7 +64,7 @@ Test(arena, grows_once_then_holds_a_whole_step) {
     rd_arena_free(&a);
 }
 
-/* 1,000 identical R-Drop training steps of a 20-16-16-4 MLP (dropout 0.3):
+/* 1,000 identical R-Drop training steps of a 20-32-32-4 MLP (dropout 0.3):
  * forward with copies = 2, the objective, backward, a hand-written SGD
  * update and a graph reset. The arena must reach its size in step 1.
  * The batch is large enough that step 1 outgrows the graph's initial 1 MiB. */
@@ -72,7 +72,7 @@ Test(arena, no_growth_over_1000_training_steps) {
     enum { B = 1024, IN = 20, CLASSES = 4 };
     rd_rng rng;
     rd_rng_seed(&rng, 42);
-    int hidden[] = {16, 16};
+    int hidden[] = {32, 32};
     rd_mlp m;
     cr_assert_eq(rd_mlp_init(&m, IN, hidden, 2, CLASSES, RD_ACT_RELU, 0.3f, RD_INIT_KAIMING, &rng, NULL), RD_OK);
     static float x[B * IN];

@@ -114,6 +114,65 @@ Test(fused, relu_dropout_backward) {
     free(dy);
 }
 
+/* copies = 2 reads x twice without stacking it: the same output, the same
+ * randomness and the same gradient, bit for bit, as relu_dropout([x; x]).
+ * 3 x 700 = 2,100 elements per copy, so a 1,024-word chunk of random bits
+ * straddles the two copies. */
+Test(fused, relu_dropout_copies_matches_concat) {
+    enum { ROWS = 3, COLS = 700, N = ROWS * COLS };
+    const float p = 0.3f;
+    float *x = alternating(N), dy[2 * N];
+    static float w1[N], dw1[N], w2[N], dw2[N];
+    for (int i = 0; i < N; i++) w1[i] = w2[i] = x[i];
+    for (int i = 0; i < 2 * N; i++) dy[i] = 0.01f * (float)(i % 17) - 0.08f;
+    rd_graph g1, g2;
+    rd_graph_init(&g1);
+    rd_graph_init(&g2);
+    rd_rng r1, r2;
+    rd_rng_seed(&r1, 21);
+    r2 = r1;
+    rd_tensor *x1 = rd_param(&g1, ROWS, COLS, w1, dw1), *x2 = rd_param(&g2, ROWS, COLS, w2, dw2);
+    rd_tensor *fused = rd_relu_dropout_copies(&g1, x1, 2, p, &r1);
+    rd_tensor *plain = rd_relu_dropout(&g2, rd_concat_rows(&g2, x2, x2), p, &r2);
+    cr_assert_eq(fused->rows, 2 * ROWS);
+    cr_assert_eq(memcmp(fused->data, plain->data, sizeof dy), 0, "outputs differ");
+    cr_expect(memcmp(&r1, &r2, sizeof r1) == 0, "the two paths consumed different randomness");
+    int differ = 0; /* the copies got different masks */
+    for (int i = 0; i < N; i++) differ += (fused->data[i] == 0.0f) != (fused->data[N + i] == 0.0f);
+    cr_expect(differ > N / 10, "the two copies share their mask (%d of %d differ)", differ, N);
+    rd_backward_from(&g1, fused, dy);
+    rd_backward_from(&g2, plain, dy);
+    cr_expect_eq(memcmp(dw1, dw2, sizeof dw1), 0, "gradients differ");
+    rd_graph_free(&g1);
+    rd_graph_free(&g2);
+    free(x);
+}
+
+/* An op that overwrites its input's gradient in its own dY buffer
+ * (rd_grad_reuse) must still add to a gradient the input already has: here
+ * x feeds two relu_dropouts, so its gradient is the sum of both. */
+Test(fused, relu_dropout_backward_adds_to_an_existing_gradient) {
+    enum { ROWS = 4, COLS = 50, N = ROWS * COLS };
+    const float p = 0.5f, keep = 1.0f / (1.0f - p);
+    float *x = alternating(N), seed[1] = {1.0f};
+    static float w[N], dw[N];
+    memcpy(w, x, sizeof w);
+    rd_graph g;
+    rd_graph_init(&g);
+    rd_rng r;
+    rd_rng_seed(&r, 22);
+    rd_tensor *h = rd_scale(&g, rd_param(&g, ROWS, COLS, w, dw), 1.0f); /* a non-leaf input */
+    rd_tensor *a = rd_relu_dropout(&g, h, p, &r), *b = rd_relu_dropout(&g, h, p, &r);
+    rd_tensor *loss = rd_sum(&g, rd_add(&g, a, rd_scale(&g, b, 2.0f)));
+    rd_backward_from(&g, loss, seed);
+    for (int i = 0; i < N; i++) {
+        float want = (a->data[i] > 0.0f ? keep : 0.0f) + (b->data[i] > 0.0f ? 2.0f * keep : 0.0f);
+        cr_assert_float_eq(dw[i], want, 1e-6f, "element %d: %g, expected %g", i, dw[i], want);
+    }
+    rd_graph_free(&g);
+    free(x);
+}
+
 Test(fused, relu_dropout_is_relu_in_evaluation_and_at_p0) {
     float x[6] = {-1, 2, -3, 4, 0, 5};
     rd_graph g;

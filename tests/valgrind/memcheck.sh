@@ -58,6 +58,10 @@ set -- experiments/smoke.ini --set "data.dir=$tmp/data" --set data.train_subset=
     --set train.threads=1 --quiet --out "$run"
 memcheck train 0 train "$@" --set train.epochs=1
 memcheck resume 0 train "$@" --resume "$run" --set train.epochs=2
+# two threads: rdrop's team splits the products and the optimizer step
+memcheck train-2-threads 0 train experiments/smoke.ini --set "data.dir=$tmp/data" \
+    --set data.train_subset=0 --set model.hidden=40 --set train.batch_size=50 --set train.threads=2 \
+    --set train.epochs=1 --quiet --out "$tmp/run2"
 memcheck eval 0 eval "$run/last.ckpt" --data "$tmp/data"
 memcheck predict 0 predict "$run/best.ckpt" tests/fuzz/corpus/fuzz_image/one.png
 memcheck bad-checkpoint 1 eval tests/bad-inputs/ckpt/truncated-half.ckpt --data "$tmp/data"
