@@ -28,7 +28,9 @@ typedef struct {
  * temporary run folder, then times the step's products alone. */
 rd_status bench_run(const bench_setup *s, bench_result *r, rd_error *err);
 
-/* Median seconds of one pass over the shapes, cblas_sgemm only. */
+/* Seconds of the fastest of `reps` passes over the shapes, cblas_sgemm only:
+ * a busy machine only ever slows a pass down, so the fastest pass is the
+ * steadiest estimate of what OpenBLAS can do (and the strictest ceiling). */
 double bench_gemm_ceiling(const rd_gemm_shape *shapes, int n, int reps);
 
 double bench_median(const double *x, int n);
