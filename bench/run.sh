@@ -3,7 +3,8 @@
 # python3-torch is installed, the ratios, then the scaling table.
 # Usage: sh bench/run.sh [RDROP_BINARY]. Environment:
 #   MNIST_MIRROR_DIR  MNIST folder (default data/mnist)
-#   BENCH_EPOCHS      epochs per measurement, medians over them (default 3)
+#   BENCH_EPOCHS      epochs per measurement, medians over them (default 5:
+#                     a median of 5 shrugs off two slow epochs of a busy machine)
 #   BENCH_THREADS     rdrop's threads (default 2; OpenBLAS's for the ceiling)
 #   BENCH_SCALING     0 skips the scaling table
 #   PYTHON            python with torch (default /usr/bin/python3: Debian's
@@ -12,7 +13,7 @@
 set -u
 BIN=${1:-build/rdrop}
 DATA=${MNIST_MIRROR_DIR:-data/mnist}
-EPOCHS=${BENCH_EPOCHS:-3}
+EPOCHS=${BENCH_EPOCHS:-5}
 THREADS=${BENCH_THREADS:-2}
 PYTHON=${PYTHON:-/usr/bin/python3}
 HERE=$(dirname "$0")
