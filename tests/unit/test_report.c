@@ -176,3 +176,47 @@ Test(report, results_csv_round_trip_and_bad_rows) {
     cr_assert(strstr(err.msg, "header"), "%s", err.msg);
     tmpdir_remove(dir);
 }
+
+/* What `rdrop compare` re-uses when it runs again: a run folder whose
+ * config.ini matches the wanted config (threads aside) and whose metrics.csv
+ * has every epoch with a test evaluation is finished; a folder trained with
+ * another config is refused, naming the key; one that stopped early is not
+ * finished (compare resumes it). tests/cli/compare.sh runs the whole loop. */
+Test(report, rerun_reuses_a_finished_run_and_refuses_a_changed_one) {
+    char dir[64], path[160];
+    cr_assert(tmpdir_make(dir));
+    rd_config want;
+    rd_config_defaults(&want);
+    want.train.epochs = 2;
+    want.train.seed = 3;
+    rd_error err = {0};
+    snprintf(path, sizeof path, "%s/config.ini", dir);
+    cr_assert_eq(rd_config_write(&want, path, &err), RD_OK, "%s", err.msg);
+    snprintf(path, sizeof path, "%s/metrics.csv", dir);
+    const char *header = "epoch,lr,train_loss,train_ce,train_kl,train_acc,test_loss,test_acc,"
+                         "epoch_seconds,samples_per_second,val_loss,val_acc\n";
+    char text[512];
+    snprintf(text, sizeof text, "%s1,0.001,0.5,0.4,0.1,0.9,0.3,0.95,2.0,100.0,,\n"
+                                "2,0.001,0.3,0.25,0.05,0.95,0.2,0.97,2.0,100.0,,\n", header);
+    write_text(path, text);
+
+    rd_config same = want;
+    same.train.threads = 1; /* not part of the result */
+    cr_assert_eq(rd_run_config_check(dir, &same, &err), RD_OK, "%s", err.msg);
+    rd_run_curves c;
+    cr_assert_eq(rd_run_read(dir, &c, &err), RD_OK, "%s", err.msg);
+    cr_assert(rd_run_finished(&c, want.train.epochs), "a complete run must be re-used");
+    rd_run_free(&c);
+
+    rd_config other = want;
+    other.train.seed = 4;
+    cr_assert_eq(rd_run_config_check(dir, &other, &err), RD_ERR_USAGE);
+    cr_assert(strstr(err.msg, "train.seed") && strstr(err.msg, "config.ini"), "%s", err.msg);
+
+    snprintf(text, sizeof text, "%s1,0.001,0.5,0.4,0.1,0.9,0.3,0.95,2.0,100.0,,\n", header);
+    write_text(path, text); /* stopped after epoch 1 of 2 */
+    cr_assert_eq(rd_run_read(dir, &c, &err), RD_OK, "%s", err.msg);
+    cr_assert(!rd_run_finished(&c, want.train.epochs), "a run cut short must not be re-used");
+    rd_run_free(&c);
+    tmpdir_remove(dir);
+}
