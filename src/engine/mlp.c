@@ -69,18 +69,17 @@ rd_tensor *rd_mlp_forward(rd_mlp *m, rd_graph *g, rd_tensor *x, int copies, rd_r
         rd_tensor *w = rd_param(g, L->in, L->out, m->params + L->w, m->grads + L->w);
         rd_tensor *b = rd_param(g, 1, L->out, m->params + L->b, m->grads + L->b);
         h = rd_linear(g, h, w, b);
-        /* R-Drop's copies split after the first product, before any dropout */
-        int split = l == 0 && copies == 2;
-        if (l == m->n_layers - 1) {
-            if (split) h = rd_concat_rows(g, h, h);
-            break; /* logits */
-        }
-        if (m->activation == RD_ACT_TANH) {
-            if (split) h = rd_concat_rows(g, h, h);
-            h = rd_dropout(g, rd_tanh(g, h), m->dropout, rng);
-        } else { /* fused: one pass, no mask stored, no stacked copy built */
+        /* R-Drop's copies part after the first product, before any dropout.
+         * The fused ReLU+dropout (one pass, no mask stored) reads both copies
+         * from h; the other paths stack them. */
+        int split = l == 0 && copies == 2, last = l == m->n_layers - 1;
+        int fused = !last && m->activation == RD_ACT_RELU;
+        if (split && !fused) h = rd_concat_rows(g, h, h);
+        if (last) break; /* logits */
+        if (fused)
             h = rd_relu_dropout_copies(g, h, split ? 2 : 1, m->dropout, rng);
-        }
+        else
+            h = rd_dropout(g, rd_tanh(g, h), m->dropout, rng);
     }
     return h;
 }

@@ -79,11 +79,13 @@ static rd_mlp m;
 static float x[B * IN], xx[2 * B * IN];
 static int labels[B] = {0, 1, 2, 3, 1};
 
+static rd_activation activation = RD_ACT_RELU;
+
 static void make_model(float dropout) {
     rd_rng r;
     rd_rng_seed(&r, 11);
     int hidden[] = {12, 12};
-    cr_assert_eq(rd_mlp_init(&m, IN, hidden, 2, C, RD_ACT_RELU, dropout, RD_INIT_KAIMING, &r, NULL), RD_OK);
+    cr_assert_eq(rd_mlp_init(&m, IN, hidden, 2, C, activation, dropout, RD_INIT_KAIMING, &r, NULL), RD_OK);
     for (size_t i = 0; i < m.n_params; i++) m.params[i] += 0.05f;
     for (int i = 0; i < B * IN; i++) x[i] = (float)rd_rng_normal(&r);
     memcpy(xx, x, sizeof x); /* [x; x] */
@@ -162,3 +164,8 @@ static void check_copies_match(float dropout) {
 
 Test(mlp, copies2_equals_stacked_batch_without_dropout) { check_copies_match(0.0f); }
 Test(mlp, copies2_equals_stacked_batch_same_masks) { check_copies_match(0.3f); }
+/* tanh has no fused op: its copies are stacked with concat_rows. */
+Test(mlp, copies2_equals_stacked_batch_tanh) {
+    activation = RD_ACT_TANH;
+    check_copies_match(0.3f);
+}
