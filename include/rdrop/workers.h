@@ -17,6 +17,8 @@ typedef void (*rd_task_fn)(void *arg, int part, int n_parts);
  * (or less) runs every task in the caller and starts no thread (NULL, a
  * valid team of one). */
 rd_workers *rd_workers_new(int n_threads);
+/* The threads rd_workers_new(n_threads) would run, without starting them. */
+int rd_workers_size(int n_threads);
 int rd_workers_count(const rd_workers *w);
 void rd_workers_run(rd_workers *w, rd_task_fn fn, void *arg);
 void rd_workers_free(rd_workers *w);

@@ -132,12 +132,10 @@ int cmd_bench(int argc, char **argv) {
     printf("rdrop bench: MLP 784-%d-%d-10 relu, dropout 0.3, adam, batch %d, %s samples, %d epochs per mode\n",
            s.hidden, s.hidden, s.batch, s.subset ? "subset of" : "all", s.epochs);
     printf("OpenBLAS: core %s, %d threads\n", rd_blas_core(), openblas_get_num_threads());
-    rd_workers *team = rd_workers_new(s.threads); /* what the trainer will start */
-    if (team)
+    if (rd_workers_size(s.threads) > 1) /* the trainer's team */
         printf("training: rdrop's %d threads split each product and the optimizer step, OpenBLAS "
                "single-threaded in each; ceiling: OpenBLAS's own %d threads\n",
-               rd_workers_count(team), s.threads);
-    rd_workers_free(team);
+               rd_workers_size(s.threads), s.threads);
     printf("\nthe epoch of median samples/s, per step in ms; ceiling = its sgemm calls alone; %%ceil = ceiling / step; "
            "%%gemm = ceiling / gemm\n");
     printf("%-8s %9s %8s %6s %8s %6s %5s %9s %8s %8s %9s\n", "mode", "samples/s", "step", "gemm",

@@ -63,6 +63,15 @@ static void gemm(rd_graph *g, int ta, int tb, int m, int n, int k, const rd_tens
     g->gemm_seconds += seconds() - t0;
 }
 
+/* The gradient of `to` (rows x cols) from op(A) op(B) with inner dimension
+ * k: added to it, or written over it (beta 0) when `to` had none yet. */
+static void gemm_grad(rd_graph *g, rd_tensor *to, int ta, int tb, int k, const rd_tensor *a,
+                      const float *adata, const rd_tensor *b, const float *bdata) {
+    int fresh;
+    float *d = rd_grad_reuse(g, to, NULL, &fresh);
+    gemm(g, ta, tb, to->rows, to->cols, k, a, adata, b, bdata, fresh ? 0.0f : 1.0f, d);
+}
+
 /* ---- matmul: C = op(A) op(B) ---- */
 rd_tensor *rd_matmul(rd_graph *g, rd_tensor *a, rd_tensor *b, int trans_a, int trans_b) {
     int m = trans_a ? a->cols : a->rows, k = trans_a ? a->rows : a->cols;
@@ -76,23 +85,20 @@ rd_tensor *rd_matmul(rd_graph *g, rd_tensor *a, rd_tensor *b, int trans_a, int t
 
 void rd_matmul_backward(rd_graph *g, rd_tensor *t) {
     rd_tensor *a = t->in[0], *b = t->in[1];
-    int ta = t->i0, tb = t->i1, fresh;
-    /* dC is a tensor-shaped view for gemm()'s leading dimension. A gradient
-     * that is new (or stale) is written over: beta 0. */
+    int ta = t->i0, tb = t->i1;
+    /* dC is a tensor-shaped view for gemm()'s leading dimension. */
     rd_tensor dc = {.rows = t->rows, .cols = t->cols};
     if (a->requires_grad) {
-        float *da = rd_grad_reuse(g, a, NULL, &fresh), beta = fresh ? 0.0f : 1.0f;
         if (!ta) /* dA = dC op(B)^T */
-            gemm(g, 0, !tb, a->rows, a->cols, t->cols, &dc, t->grad, b, b->data, beta, da);
+            gemm_grad(g, a, 0, !tb, t->cols, &dc, t->grad, b, b->data);
         else /* dA = op(B) dC^T */
-            gemm(g, tb, 1, a->rows, a->cols, t->cols, b, b->data, &dc, t->grad, beta, da);
+            gemm_grad(g, a, tb, 1, t->cols, b, b->data, &dc, t->grad);
     }
     if (b->requires_grad) {
-        float *db = rd_grad_reuse(g, b, NULL, &fresh), beta = fresh ? 0.0f : 1.0f;
         if (!tb) /* dB = op(A)^T dC */
-            gemm(g, !ta, 0, b->rows, b->cols, t->rows, a, a->data, &dc, t->grad, beta, db);
+            gemm_grad(g, b, !ta, 0, t->rows, a, a->data, &dc, t->grad);
         else /* dB = dC^T op(A) */
-            gemm(g, 1, ta, b->rows, b->cols, t->rows, &dc, t->grad, a, a->data, beta, db);
+            gemm_grad(g, b, 1, ta, t->rows, &dc, t->grad, a, a->data);
     }
 }
 
@@ -122,16 +128,10 @@ static void bias_backward(rd_graph *g, rd_tensor *t, rd_tensor *b) {
 void rd_linear_backward(rd_graph *g, rd_tensor *t) {
     rd_tensor *x = t->in[0], *w = t->in[1], *b = t->saved;
     rd_tensor dy = {.rows = t->rows, .cols = t->cols};
-    if (x->requires_grad) { /* dX = dY W^T; written over (beta 0) when dX is new */
-        int fresh;
-        float *dx = rd_grad_reuse(g, x, NULL, &fresh);
-        gemm(g, 0, 1, x->rows, x->cols, t->cols, &dy, t->grad, w, w->data, fresh ? 0.0f : 1.0f, dx);
-    }
-    if (w->requires_grad) { /* dW = X^T dY */
-        int fresh;
-        float *dw = rd_grad_reuse(g, w, NULL, &fresh);
-        gemm(g, 1, 0, w->rows, w->cols, t->rows, x, x->data, &dy, t->grad, fresh ? 0.0f : 1.0f, dw);
-    }
+    if (x->requires_grad) /* dX = dY W^T */
+        gemm_grad(g, x, 0, 1, t->cols, &dy, t->grad, w, w->data);
+    if (w->requires_grad) /* dW = X^T dY */
+        gemm_grad(g, w, 1, 0, t->rows, x, x->data, &dy, t->grad);
     if (b && b->requires_grad) bias_backward(g, t, b); /* db = column sums of dY */
 }
 

@@ -80,11 +80,16 @@ static void *helper(void *p) {
     return NULL;
 }
 
-rd_workers *rd_workers_new(int n_threads) {
+int rd_workers_size(int n_threads) {
     /* More threads than processors would only take turns (and spin while
      * waiting for each other): at most one per online processor. */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     if (cpus >= 1 && n_threads > cpus) n_threads = (int)cpus;
+    return n_threads > 1 ? n_threads : 1;
+}
+
+rd_workers *rd_workers_new(int n_threads) {
+    n_threads = rd_workers_size(n_threads);
     if (n_threads <= 1) return NULL;
     rd_workers *w = rd_calloc(1, sizeof *w);
     w->n = n_threads;
