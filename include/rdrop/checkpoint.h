@@ -13,13 +13,35 @@
 #include "rdrop/optim.h"
 #include "rdrop/rng.h"
 
-#define RD_CKPT_VERSION 1
+#define RD_CKPT_VERSION 2 /* 2 added input_dropout and the run block; 1 is still read */
+
+/* The running sums of the epoch in progress, so that an interrupted epoch
+ * resumes with its statistics. */
+enum {
+    RD_SUM_LOSS,    /* sum over batches of the loss */
+    RD_SUM_CE,      /* ... of the cross-entropy */
+    RD_SUM_KL,      /* ... of R-Drop's KL term (0 for dropout) */
+    RD_SUM_LOSS2,   /* ... of the loss squared (its standard error) */
+    RD_SUM_BATCHES, /* batches done */
+    RD_SUM_CORRECT, /* rows classified correctly (both copies for R-Drop) */
+    RD_SUM_ROWS,    /* rows trained on */
+    RD_SUM_SECONDS, /* training seconds */
+    RD_N_SUMS
+};
+
+/* What a position inside an epoch counts batches of: resuming mid-epoch is
+ * only right with the same values (version 2; zero in a version 1 file). */
+typedef struct {
+    int batch_size, train_subset, subset_random, val_size;
+    int train_n; /* samples trained on */
+    unsigned long long seed;
+} rd_ckpt_run;
 
 typedef struct {
     /* architecture */
     int inputs, n_hidden, hidden[RD_MAX_HIDDEN], classes;
     rd_activation activation;
-    float dropout;
+    float dropout, input_dropout;
     float norm_mean, norm_std; /* input normalization the model was trained with */
     /* where training stands */
     int epoch;       /* epochs completed */
@@ -27,9 +49,11 @@ typedef struct {
     long long step;  /* optimizer steps so far */
     rd_rng data_rng; /* state before the shuffle of the epoch in progress */
     rd_rng drop_rng; /* dropout masks */
-    double sums[8];  /* running sums of the epoch in progress (the trainer's) */
+    double sums[RD_N_SUMS]; /* running sums of the epoch in progress */
     double best_val_acc;
     int best_epoch;
+    int version;     /* of the file read */
+    rd_ckpt_run run;
 } rd_ckpt_state;
 
 /* Fills the architecture fields of s from m. */

@@ -23,7 +23,8 @@ typedef struct {
         int hidden[RD_MAX_HIDDEN];
         int n_hidden;
         rd_activation activation;
-        float dropout;
+        float dropout;       /* after each hidden activation */
+        float input_dropout; /* on the input pixels (0 = none) */
         int classes;
         rd_init init;
     } model;
@@ -53,6 +54,8 @@ typedef struct {
         int threads;
         int eval_interval;
         int checkpoint_interval;
+        float max_norm;   /* cap on each hidden unit's incoming weight norm (0 = off) */
+        int mc_passes;    /* dropout passes per test image for test_kl, mc_acc (0 = off) */
         double memory_limit_mb; /* 0 = the machine's available memory */
     } train;
 } rd_config;

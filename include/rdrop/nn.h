@@ -26,7 +26,8 @@ typedef struct {
     int n_layers; /* hidden layers + the output layer */
     rd_linear_layer layer[RD_MAX_HIDDEN + 1];
     rd_activation activation;
-    float dropout; /* after every hidden activation */
+    float dropout;       /* after every hidden activation */
+    float input_dropout; /* on the inputs; 0 after rd_mlp_init, set it directly */
     size_t n_params;
     float *params, *grads;
 } rd_mlp;
@@ -43,9 +44,17 @@ size_t rd_mlp_count_params(int inputs, const int *hidden, int n_hidden, int clas
 
 /* Logits for the rows of x. With copies = 2 (R-Drop) the output has twice
  * the rows: rows 0..B-1 are copy a and rows B..2B-1 copy b of the batch,
- * with independent dropout masks. The first layer's product is computed once
- * for the B inputs and then duplicated, since it comes before any dropout:
- * the result and gradients are the same as feeding [x; x]. */
+ * with independent dropout masks (copies = N gives N such blocks: Monte
+ * Carlo dropout). Without input dropout the first layer's product is
+ * computed once for the B inputs and then duplicated, since it comes before
+ * any dropout: the result and gradients are the same as feeding [x; x].
+ * With input dropout each copy gets its own input mask, so the inputs are
+ * stacked first. */
 rd_tensor *rd_mlp_forward(rd_mlp *m, rd_graph *g, rd_tensor *x, int copies, rd_rng *rng);
+
+/* Max-norm: rescales each hidden unit's incoming weight vector (a column of
+ * its layer's W) to L2 norm c when it is longer. The output layer is left
+ * alone. Call after each optimizer step. */
+void rd_mlp_max_norm(rd_mlp *m, float c);
 
 #endif

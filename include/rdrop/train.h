@@ -48,6 +48,24 @@ rd_status rd_train(const rd_config *cfg, const rd_train_options *opt, rd_train_r
 void rd_evaluate(rd_mlp *m, rd_graph *g, const rd_dataset *d, double *loss, double *acc,
                  long long *confusion);
 
+/* How far dropout's sub-networks agree on d (docs/dropout.md). `passes`
+ * dropout passes of every sample (independent masks drawn from rng) are
+ * compared with each other and with the full network (dropout off). */
+typedef struct {
+    int passes;
+    double full_acc; /* accuracy of the full network */
+    double loss;     /* its cross-entropy */
+    double ece;      /* its expected calibration error: 15 equal-width confidence bins,
+                        sum over bins of |accuracy - mean confidence| x share of samples */
+    double sub_acc;  /* mean accuracy of a single dropout pass (NaN: passes = 0) */
+    double mc_acc;   /* accuracy of the mean of the passes' probabilities (NaN: passes = 0) */
+    double test_kl;  /* mean over samples and over all pairs of passes of
+                        [KL(p_a||p_b) + KL(p_b||p_a)] / 4, R-Drop's term (NaN: passes < 2) */
+} rd_consistency;
+
+void rd_evaluate_consistency(rd_mlp *m, rd_graph *g, const rd_dataset *d, int passes, rd_rng *rng,
+                             rd_consistency *out);
+
 /* Memory a training run needs, in bytes, and the limit in force (the
  * config's, or the machine's available memory). */
 double rd_train_memory_estimate(const rd_config *cfg, long long n_train);

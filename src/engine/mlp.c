@@ -63,23 +63,61 @@ void rd_mlp_free(rd_mlp *m) {
 void rd_mlp_zero_grad(rd_mlp *m) { memset(m->grads, 0, m->n_params * sizeof(float)); }
 
 rd_tensor *rd_mlp_forward(rd_mlp *m, rd_graph *g, rd_tensor *x, int copies, rd_rng *rng) {
+    if (copies < 1) copies = 1;
     rd_tensor *h = x;
+    /* Input dropout comes before the first product, so the copies cannot
+     * share it: stack the inputs and give each copy its own mask. */
+    int stacked = 1;
+    if (m->input_dropout > 0.0f && g->training) {
+        for (; stacked < copies; stacked++) h = rd_concat_rows(g, h, x);
+        h = rd_dropout(g, h, m->input_dropout, rng);
+    }
     for (int l = 0; l < m->n_layers; l++) {
         const rd_linear_layer *L = &m->layer[l];
         rd_tensor *w = rd_param(g, L->in, L->out, m->params + L->w, m->grads + L->w);
         rd_tensor *b = rd_param(g, 1, L->out, m->params + L->b, m->grads + L->b);
-        h = rd_linear(g, h, w, b);
-        /* R-Drop's copies part after the first product, before any dropout.
-         * The fused ReLU+dropout (one pass, no mask stored) reads both copies
-         * from h; the other paths stack them. */
-        int split = l == 0 && copies == 2, last = l == m->n_layers - 1;
+        rd_tensor *z = rd_linear(g, h, w, b);
+        /* Otherwise the copies part after the first product, before any
+         * dropout. The fused ReLU+dropout (one pass, no mask stored) reads
+         * them all from z; the other paths stack them. */
+        int split = l == 0 && stacked < copies, last = l == m->n_layers - 1;
         int fused = !last && m->activation == RD_ACT_RELU;
-        if (split && !fused) h = rd_concat_rows(g, h, h);
+        h = z;
+        if (split && !fused)
+            for (int c = 1; c < copies; c++) h = rd_concat_rows(g, h, z);
         if (last) break; /* logits */
         if (fused)
-            h = rd_relu_dropout_copies(g, h, split ? 2 : 1, m->dropout, rng);
+            h = rd_relu_dropout_copies(g, z, split ? copies : 1, m->dropout, rng);
         else
             h = rd_dropout(g, rd_tanh(g, h), m->dropout, rng);
     }
     return h;
+}
+
+/* Srivastava et al. (2014): max-norm keeps each unit's incoming weights in a
+ * ball of radius c. W is in x out, so unit j's weights are column j; a block
+ * of columns at a time keeps the sums on the stack (no malloc in a step). */
+void rd_mlp_max_norm(rd_mlp *m, float c) {
+    enum { BLOCK = 256 };
+    for (int l = 0; l < m->n_layers - 1; l++) { /* hidden units only */
+        const rd_linear_layer *L = &m->layer[l];
+        float *w = m->params + L->w;
+        for (int j0 = 0; j0 < L->out; j0 += BLOCK) {
+            int nj = L->out - j0 < BLOCK ? L->out - j0 : BLOCK;
+            double sq[BLOCK] = {0};
+            for (int i = 0; i < L->in; i++) {
+                const float *row = w + (size_t)i * L->out + j0;
+                for (int j = 0; j < nj; j++) sq[j] += (double)row[j] * row[j];
+            }
+            int any = 0;
+            for (int j = 0; j < nj; j++) { /* the factor, or 1 inside the ball */
+                sq[j] = sq[j] > (double)c * c ? c / sqrt(sq[j]) : 1.0;
+                any |= sq[j] != 1.0;
+            }
+            for (int i = 0; any && i < L->in; i++) {
+                float *row = w + (size_t)i * L->out + j0;
+                for (int j = 0; j < nj; j++) row[j] = (float)(row[j] * sq[j]);
+            }
+        }
+    }
 }

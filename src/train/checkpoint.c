@@ -37,6 +37,7 @@ void rd_ckpt_describe(rd_ckpt_state *s, const rd_mlp *m, int inputs) {
     s->classes = m->layer[m->n_layers - 1].out;
     s->activation = m->activation;
     s->dropout = m->dropout;
+    s->input_dropout = m->input_dropout;
 }
 
 static void serialise(wbuf *b, const rd_mlp *m, const rd_optim *o, const rd_ckpt_state *s) {
@@ -47,7 +48,7 @@ static void serialise(wbuf *b, const rd_mlp *m, const rd_optim *o, const rd_ckpt
     int32_t arch[4 + RD_MAX_HIDDEN] = {s->inputs, s->n_hidden, s->classes, (int32_t)s->activation};
     for (int l = 0; l < s->n_hidden; l++) arch[4 + l] = s->hidden[l];
     PUT(b, arch);
-    float f[3] = {s->dropout, s->norm_mean, s->norm_std};
+    float f[4] = {s->dropout, s->norm_mean, s->norm_std, s->input_dropout};
     PUT(b, f);
     uint64_t n = m->n_params;
     PUT(b, n);
@@ -68,6 +69,11 @@ static void serialise(wbuf *b, const rd_mlp *m, const rd_optim *o, const rd_ckpt
     PUT(b, s->best_val_acc);
     int32_t best = s->best_epoch;
     PUT(b, best);
+    int32_t run[5] = {s->run.batch_size, s->run.train_subset, s->run.subset_random, s->run.val_size,
+                      s->run.train_n};
+    uint64_t seed = s->run.seed;
+    PUT(b, run);
+    PUT(b, seed);
     uint32_t crc = (uint32_t)crc32_z(0L, b->p, b->len);
     PUT(b, crc);
 }

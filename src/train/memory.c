@@ -14,10 +14,13 @@ double rd_train_memory_estimate(const rd_config *cfg, long long n_train) {
                                                  cfg->model.n_hidden, cfg->model.classes);
     if (params == 0) /* does not even fit in size_t */
         params = 1e30;
-    double rows = (double)cfg->train.batch_size * (cfg->train.method == RD_METHOD_RDROP ? 2 : 1);
+    double bytes_inputs = 0, rows = (double)cfg->train.batch_size * (cfg->train.method == RD_METHOD_RDROP ? 2 : 1);
     if (rows < 500) rows = 500; /* evaluation chunks */
+    if (cfg->train.mc_passes > 0 && rows < 2000) rows = 2000; /* the dropout passes of a test chunk */
+    if (cfg->model.input_dropout > 0) /* stacked inputs and their mask */
+        bytes_inputs = rows * cfg->model.inputs * 4.0 * 3.0;
     /* parameters, gradients, two optimizer moments, a checkpoint buffer */
-    double bytes = params * 4.0 * 5.0;
+    double bytes = params * 4.0 * 5.0 + bytes_inputs;
     /* per layer: output, gradient, mask, pre-activation copy */
     bytes += rows * (hidden_sum + cfg->model.classes + widest) * 4.0 * 5.0;
     bytes += (double)n_train * (cfg->model.inputs + 1.0) * 1.1; /* bytes per sample, plus test set */

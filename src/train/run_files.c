@@ -9,7 +9,7 @@
 
 static const char HEADER[] =
     "epoch,lr,train_loss,train_ce,train_kl,train_acc,test_loss,test_acc,epoch_seconds,"
-    "samples_per_second,val_loss,val_acc\n";
+    "samples_per_second,val_loss,val_acc,test_kl,mc_acc,train_size\n";
 
 rd_status rd_make_dirs(const char *path, rd_error *err) {
     char buf[4096];
@@ -76,6 +76,9 @@ rd_status rd_metrics_append(const char *dir, const rd_metrics_row *r, rd_error *
     num(f, r->samples_per_second, "%.1f");
     num(f, r->val_loss, "%.6f");
     num(f, r->val_acc, "%.6f");
+    num(f, r->test_kl, "%.6g");
+    num(f, r->mc_acc, "%.6f");
+    fprintf(f, ",%d", r->train_size);
     fputc('\n', f);
     if (fclose(f) != 0) return rd_fail(err, RD_ERR_RUNTIME, "%s: write failed: %s", path, strerror(errno));
     return RD_OK;

@@ -2,6 +2,7 @@
  * R-Drop (each batch twice in one pass, cross-entropy + alpha * KL). */
 #include <cblas.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #if defined(__SSE__)
@@ -15,10 +16,6 @@
 #include "train/progress.h"
 #include "train/run_files.h"
 #include "train/trainer_setup.h"
-
-/* Running sums of an epoch, kept in the checkpoint so that an interrupted
- * epoch resumes with its statistics. */
-enum { S_LOSS, S_CE, S_KL, S_LOSS2, S_BATCHES, S_CORRECT, S_ROWS, S_SECONDS };
 
 static int count_correct(const rd_tensor *logits, const int *y, int n_labels) {
     int correct = 0;
@@ -70,6 +67,7 @@ static rd_status train_step(rd_trainer *t, const int *idx, int n, rd_error *err)
     double t2 = rd_now();
     float lr = rd_schedule_lr(&t->sched, t->st.step);
     rd_optim_step_zero(&t->optim, t->model.params, t->model.grads, lr);
+    if (c->train.max_norm > 0) rd_mlp_max_norm(&t->model, c->train.max_norm);
     double t3 = rd_now(), gemm = t->g.gemm_seconds - gemm0;
     rd_epoch_times *tm = &t->times;
     tm->data += t1 - t0;
@@ -88,24 +86,24 @@ static rd_status train_step(rd_trainer *t, const int *idx, int n, rd_error *err)
     t->lr = lr;
     t->st.step++;
     double *s = t->st.sums;
-    s[S_LOSS] += l;
-    s[S_LOSS2] += l * l;
-    s[S_CE] += rd_scalar(ce);
-    s[S_KL] += kl ? rd_scalar(kl) : 0.0;
-    s[S_BATCHES] += 1;
-    s[S_CORRECT] += count_correct(logits, t->y, n);
-    s[S_ROWS] += logits->rows;
+    s[RD_SUM_LOSS] += l;
+    s[RD_SUM_LOSS2] += l * l;
+    s[RD_SUM_CE] += rd_scalar(ce);
+    s[RD_SUM_KL] += kl ? rd_scalar(kl) : 0.0;
+    s[RD_SUM_BATCHES] += 1;
+    s[RD_SUM_CORRECT] += count_correct(logits, t->y, n);
+    s[RD_SUM_ROWS] += logits->rows;
     return RD_OK;
 }
 
 static void show_progress(rd_trainer *t, rd_progress *p) {
     const double *s = t->st.sums;
-    double nb = s[S_BATCHES], mean = s[S_LOSS] / nb;
-    double var = nb > 1 ? (s[S_LOSS2] - nb * mean * mean) / (nb - 1) : 0.0;
+    double nb = s[RD_SUM_BATCHES], mean = s[RD_SUM_LOSS] / nb;
+    double var = nb > 1 ? (s[RD_SUM_LOSS2] - nb * mean * mean) / (nb - 1) : 0.0;
     double copies = t->cfg->train.method == RD_METHOD_RDROP ? 2.0 : 1.0;
-    rd_progress_update(p, t->st.batch, s[S_ROWS] / copies, s[S_SECONDS], mean,
-                       var > 0 ? sqrt(var / nb) : 0.0, s[S_CE] / nb, s[S_KL] / nb,
-                       s[S_CORRECT] / s[S_ROWS]);
+    rd_progress_update(p, t->st.batch, s[RD_SUM_ROWS] / copies, s[RD_SUM_SECONDS], mean,
+                       var > 0 ? sqrt(var / nb) : 0.0, s[RD_SUM_CE] / nb, s[RD_SUM_KL] / nb,
+                       s[RD_SUM_CORRECT] / s[RD_SUM_ROWS]);
 }
 
 /* Runs the rest of epoch t->st.epoch. Returns 1 when a signal stopped it. */
@@ -118,7 +116,7 @@ static rd_status run_epoch(rd_trainer *t, int *stopped, rd_error *err) {
     for (int i = 0; i < t->st.batch; i++) rd_batcher_next(b, &idx);
     rd_progress p;
     rd_progress_start(&p, t->opt->progress, t->st.epoch + 1, t->cfg->train.epochs,
-                      rd_batcher_batches(b), t->st.sums[S_SECONDS]);
+                      rd_batcher_batches(b), t->st.sums[RD_SUM_SECONDS]);
     while ((n = rd_batcher_next(b, &idx)) > 0) {
         double t0 = rd_now();
         rd_status st = train_step(t, idx, n, err);
@@ -126,7 +124,7 @@ static rd_status run_epoch(rd_trainer *t, int *stopped, rd_error *err) {
             rd_progress_end(&p);
             return st;
         }
-        t->st.sums[S_SECONDS] += rd_now() - t0;
+        t->st.sums[RD_SUM_SECONDS] += rd_now() - t0;
         t->st.batch++;
         show_progress(t, &p);
         if (t->opt->stop && *t->opt->stop) {
@@ -145,15 +143,25 @@ static rd_status end_epoch(rd_trainer *t, rd_train_result *res, rd_error *err) {
     const double *s = t->st.sums;
     int epoch = t->st.epoch + 1, last = epoch == c->train.epochs;
     double copies = c->train.method == RD_METHOD_RDROP ? 2.0 : 1.0;
-    rd_metrics_row r = {.epoch = epoch, .lr = t->lr, .train_loss = s[S_LOSS] / s[S_BATCHES],
-                        .train_ce = s[S_CE] / s[S_BATCHES], .train_kl = s[S_KL] / s[S_BATCHES],
-                        .train_acc = s[S_CORRECT] / s[S_ROWS], .epoch_seconds = s[S_SECONDS],
-                        .samples_per_second = s[S_ROWS] / copies / s[S_SECONDS],
-                        .test_loss = NAN, .test_acc = NAN, .val_loss = NAN, .val_acc = NAN};
+    rd_metrics_row r = {.epoch = epoch, .lr = t->lr, .train_loss = s[RD_SUM_LOSS] / s[RD_SUM_BATCHES],
+                        .train_ce = s[RD_SUM_CE] / s[RD_SUM_BATCHES], .train_kl = s[RD_SUM_KL] / s[RD_SUM_BATCHES],
+                        .train_acc = s[RD_SUM_CORRECT] / s[RD_SUM_ROWS], .epoch_seconds = s[RD_SUM_SECONDS],
+                        .samples_per_second = s[RD_SUM_ROWS] / copies / s[RD_SUM_SECONDS],
+                        .test_loss = NAN, .test_acc = NAN, .val_loss = NAN, .val_acc = NAN,
+                        .test_kl = NAN, .mc_acc = NAN, .train_size = t->train.n};
     if (t->opt->times) t->opt->times[t->st.epoch] = t->times;
     memset(&t->times, 0, sizeof t->times);
     if (!t->opt->benchmark && (last || epoch % c->train.eval_interval == 0)) {
         rd_evaluate(&t->model, &t->g, &t->test, &r.test_loss, &r.test_acc, NULL);
+        if (c->train.mc_passes > 0) {
+            /* its own stream per epoch: the training's random numbers are untouched */
+            rd_rng rng;
+            rd_rng_seed(&rng, c->train.seed ^ 0xd1a9c0a5f00dULL ^ (0x9e3779b97f4a7c15ULL * (uint64_t)epoch));
+            rd_consistency k;
+            rd_evaluate_consistency(&t->model, &t->g, &t->test, c->train.mc_passes, &rng, &k);
+            r.test_kl = k.test_kl;
+            r.mc_acc = k.mc_acc;
+        }
         if (t->has_val) rd_evaluate(&t->model, &t->g, &t->val, &r.val_loss, &r.val_acc, NULL);
     }
     rd_trainer_print_epoch(t, &r);

@@ -57,28 +57,40 @@ static void arch_text(char *buf, size_t n, int inputs, const int *hidden, int n_
 }
 
 /* A checkpoint written mid-epoch counts its position in batches of one
- * shuffled training set: the keys that shape that set must not change. */
-static const char *mid_epoch_change(const rd_config *was, const rd_config *now) {
-    if (was->train.batch_size != now->train.batch_size) return "train.batch_size";
-    if (was->data.train_subset != now->data.train_subset) return "data.train_subset";
-    if (was->data.subset_random != now->data.subset_random) return "data.subset_random";
-    if (was->data.val_size != now->data.val_size) return "data.val_size";
-    if (was->train.seed != now->train.seed) return "train.seed";
+ * shuffled training set: the keys that shape that set must not change. The
+ * checkpoint records them itself (version 2); a version 1 file is checked
+ * against the run's config.ini. */
+static const char *mid_epoch_change(const rd_ckpt_run *was, const rd_config *now, int train_n) {
+    if (was->batch_size != now->train.batch_size) return "train.batch_size";
+    if (was->train_subset != now->data.train_subset) return "data.train_subset";
+    if (was->subset_random != now->data.subset_random) return "data.subset_random";
+    if (was->val_size != now->data.val_size) return "data.val_size";
+    if (was->seed != now->train.seed) return "train.seed";
+    if (train_n >= 0 && was->train_n != train_n) return "data.dir (the number of training samples)";
     return NULL;
 }
 
-static rd_status check_mid_epoch(const rd_trainer *t, rd_error *err) {
+static rd_status check_mid_epoch(const rd_trainer *t, const rd_ckpt_state *s, rd_error *err) {
     char path[4096];
-    snprintf(path, sizeof path, "%s/config.ini", t->opt->out_dir);
-    static rd_config was; /* large; resume runs once */
-    rd_error e2;
-    if (rd_config_load(path, &was, &e2) != RD_OK)
-        return rd_fail(err, RD_ERR_RUNTIME, "cannot check a mid-epoch resume: %s", e2.msg);
-    const char *key = mid_epoch_change(&was, t->cfg);
+    rd_ckpt_run was = s->run;
+    int train_n = t->train.n;
+    if (s->version < 2) {
+        snprintf(path, sizeof path, "%s/config.ini", t->opt->out_dir);
+        static rd_config c; /* large; resume runs once */
+        rd_error e2;
+        if (rd_config_load(path, &c, &e2) != RD_OK)
+            return rd_fail(err, RD_ERR_RUNTIME, "cannot check a mid-epoch resume: %s", e2.msg);
+        was = (rd_ckpt_run){c.train.batch_size, c.data.train_subset, c.data.subset_random, c.data.val_size,
+                            0, c.train.seed};
+        train_n = -1;
+    } else {
+        snprintf(path, sizeof path, "%s/last.ckpt", t->opt->out_dir);
+    }
+    const char *key = mid_epoch_change(&was, t->cfg, train_n);
     if (key)
         return rd_fail(err, RD_ERR_USAGE,
                        "%s/last.ckpt was written in the middle of an epoch; %s differs from the run's "
-                       "%s, so resuming would skip the wrong samples (keep the run's value)",
+                       "(%s), so resuming would skip the wrong samples (keep the run's value)",
                        t->opt->out_dir, key, path);
     return RD_OK;
 }
@@ -95,32 +107,31 @@ static rd_status resume(rd_trainer *t, rd_error *err) {
     char have[256], want[256];
     arch_text(have, sizeof have, s.inputs, s.hidden, s.n_hidden, s.classes);
     arch_text(want, sizeof want, c->model.inputs, c->model.hidden, c->model.n_hidden, c->model.classes);
-    if (strcmp(have, want) != 0 || s.activation != c->model.activation || o.kind != t->optim.kind) {
-        rd_mlp_free(&m);
-        rd_optim_free(&o);
-        return rd_fail(err, RD_ERR_USAGE, "%s: model %s (%s) does not match the config's %s (%s)", path,
-                       have, rd_optimizer_name(o.kind), want, rd_optimizer_name(t->optim.kind));
+    rd_optimizer_kind kind = o.kind;
+    if (strcmp(have, want) != 0 || s.activation != c->model.activation || kind != t->optim.kind)
+        st = rd_fail(err, RD_ERR_USAGE, "%s: model %s %s (%s) does not match the config's %s %s (%s)", path,
+                     have, s.activation == RD_ACT_TANH ? "tanh" : "relu", rd_optimizer_name(kind), want,
+                     c->model.activation == RD_ACT_TANH ? "tanh" : "relu", rd_optimizer_name(t->optim.kind));
+    else if (s.epoch > c->train.epochs)
+        st = rd_fail(err, RD_ERR_USAGE, "%s: the run has done %d epochs, more than train.epochs = %d",
+                     path, s.epoch, c->train.epochs);
+    else if (s.batch > rd_batcher_batches(&t->batcher))
+        st = rd_fail(err, RD_ERR_USAGE, "%s: batch %d of an epoch of %d batches", path, s.batch,
+                     rd_batcher_batches(&t->batcher));
+    else if (s.batch > 0)
+        st = check_mid_epoch(t, &s, err);
+    if (!st) {
+        memcpy(t->model.params, m.params, m.n_params * sizeof(float));
+        memcpy(t->optim.m, o.m, m.n_params * sizeof(float));
+        if (o.v) memcpy(t->optim.v, o.v, m.n_params * sizeof(float));
+        t->optim.t = o.t;
+        s.run = t->st.run; /* a version 1 file has none; the current one is the run's own */
+        t->st = s;
+        t->saved_epoch = s.epoch;
     }
-    if (s.epoch > c->train.epochs) {
-        rd_mlp_free(&m);
-        rd_optim_free(&o);
-        return rd_fail(err, RD_ERR_USAGE, "%s: the run has done %d epochs, more than train.epochs = %d",
-                       path, s.epoch, c->train.epochs);
-    }
-    if (s.batch > 0 && (st = check_mid_epoch(t, err)) != RD_OK) {
-        rd_mlp_free(&m);
-        rd_optim_free(&o);
-        return st;
-    }
-    memcpy(t->model.params, m.params, m.n_params * sizeof(float));
-    memcpy(t->optim.m, o.m, m.n_params * sizeof(float));
-    if (o.v) memcpy(t->optim.v, o.v, m.n_params * sizeof(float));
-    t->optim.t = o.t;
     rd_mlp_free(&m);
     rd_optim_free(&o);
-    t->st = s;
-    t->saved_epoch = s.epoch;
-    return RD_OK;
+    return st;
 }
 
 static void banner(const rd_trainer *t) {
@@ -130,13 +141,16 @@ static void banner(const rd_trainer *t) {
     arch_text(arch, sizeof arch, c->model.inputs, c->model.hidden, c->model.n_hidden, c->model.classes);
     fprintf(f, "rdrop train: %s, method %s", c->name, c->train.method == RD_METHOD_RDROP ? "rdrop" : "dropout");
     if (c->train.method == RD_METHOD_RDROP) fprintf(f, " (alpha %g)", c->train.alpha);
-    fprintf(f, ", model %s %s dropout %g, %zu parameters\n", arch,
-            c->model.activation == RD_ACT_TANH ? "tanh" : "relu", c->model.dropout, t->model.n_params);
+    fprintf(f, ", model %s %s dropout %g", arch, c->model.activation == RD_ACT_TANH ? "tanh" : "relu",
+            c->model.dropout);
+    if (c->model.input_dropout > 0) fprintf(f, " (inputs %g)", c->model.input_dropout);
+    fprintf(f, ", %zu parameters\n", t->model.n_params);
     fprintf(f, "data: %s: %d train, %d test", c->data.dir, t->train.n, t->test.n);
     if (t->has_val) fprintf(f, ", %d validation", t->val.n);
     fprintf(f, "; %s lr %g (%s), batch %d, %d epochs, seed %llu\n", rd_optimizer_name(c->train.optimizer),
             c->train.lr, rd_schedule_name(c->train.schedule), c->train.batch_size, c->train.epochs,
             c->train.seed);
+    if (c->train.max_norm > 0) fprintf(f, "max-norm %g on each hidden unit's incoming weights\n", c->train.max_norm);
     if (t->workers) /* rdrop's threads split each product; OpenBLAS runs single-threaded in each */
         fprintf(f, "OpenBLAS: core %s, %d threads (rdrop's, 1 OpenBLAS thread in each); run folder %s\n",
                 rd_blas_core(), rd_workers_count(t->workers), t->opt->out_dir);
@@ -169,6 +183,7 @@ rd_status rd_trainer_setup(rd_trainer *t, const rd_config *cfg, const rd_train_o
                      cfg->model.classes, cfg->model.activation, cfg->model.dropout, cfg->model.init,
                      &init_rng, err);
     if (st) return st;
+    t->model.input_dropout = cfg->model.input_dropout;
     rd_optim_init(&t->optim, cfg->train.optimizer, t->model.n_params);
     t->optim.momentum = cfg->train.momentum;
     t->optim.nesterov = cfg->train.nesterov;
@@ -187,6 +202,8 @@ rd_status rd_trainer_setup(rd_trainer *t, const rd_config *cfg, const rd_train_o
     t->st.data_rng = rd_rng_split(&init_rng);
     t->st.drop_rng = rd_rng_split(&init_rng);
     t->st.best_val_acc = -1.0;
+    t->st.run = (rd_ckpt_run){cfg->train.batch_size, cfg->data.train_subset, cfg->data.subset_random,
+                              cfg->data.val_size, t->train.n, cfg->train.seed};
     t->x = rd_malloc((size_t)cfg->train.batch_size * t->train.dim, sizeof(float));
     t->y = rd_malloc((size_t)cfg->train.batch_size, sizeof(int));
     if (opt->resume && (st = resume(t, err))) return st;
@@ -217,6 +234,7 @@ void rd_trainer_print_epoch(const rd_trainer *t, const rd_metrics_row *r) {
     fprintf(f, "epoch %d/%d  lr %.3g  train loss %.4f (ce %.4f kl %.4f) acc %.2f%%", r->epoch,
             t->cfg->train.epochs, r->lr, r->train_loss, r->train_ce, r->train_kl, 100 * r->train_acc);
     if (!isnan(r->test_acc)) fprintf(f, "  test loss %.4f acc %.2f%%", r->test_loss, 100 * r->test_acc);
+    if (!isnan(r->test_kl)) fprintf(f, " kl %.4f", r->test_kl);
     if (!isnan(r->val_acc)) fprintf(f, "  val acc %.2f%%", 100 * r->val_acc);
     fprintf(f, "  %.1f s  %.0f samples/s\n", r->epoch_seconds, r->samples_per_second);
     fflush(f);

@@ -41,7 +41,13 @@ static inline void fixture_make(ckpt_fixture *f, rd_optimizer_kind kind) {
     f->s.step = 1234567890123LL;
     rd_rng_seed(&f->s.data_rng, 7);
     rd_rng_seed(&f->s.drop_rng, 8);
-    for (int i = 0; i < 8; i++) f->s.sums[i] = 1.0 / (i + 3);
+    /* consistent sums (the loader checks them): 7 batches of 128 rows */
+    const double sums[RD_N_SUMS] = {[RD_SUM_LOSS] = 3.125, [RD_SUM_CE] = 2.875, [RD_SUM_KL] = 0.25,
+                                    [RD_SUM_LOSS2] = 1.5625, [RD_SUM_BATCHES] = 7,
+                                    [RD_SUM_CORRECT] = 600, [RD_SUM_ROWS] = 896, [RD_SUM_SECONDS] = 1.0 / 3};
+    memcpy(f->s.sums, sums, sizeof sums);
+    f->s.run = (rd_ckpt_run){128, 2000, 1, 100, 1900, 5};
+    f->s.input_dropout = 0.125f;
     f->s.best_val_acc = 0.9876;
     f->s.best_epoch = 2;
 }

@@ -126,7 +126,10 @@ static void expect_lie(size_t offset, int32_t v, const char *what, const char *c
 
 /* Offsets: magic 0, version 8, byte order 12, then arch = {inputs,
  * n_hidden, classes, activation, hidden[8]} at 16. */
-Test(checkpoint, wrong_version, FIXTURE) { expect_lie(8, RD_CKPT_VERSION + 1, "checkpoint version 2", "version 2"); }
+Test(checkpoint, wrong_version, FIXTURE) {
+    expect_lie(8, RD_CKPT_VERSION + 1, "checkpoint version 3", "version 3");
+    expect_lie(8, 0, "checkpoint version 0", "version 0");
+}
 
 Test(checkpoint, headers_that_lie_under_a_valid_crc, FIXTURE) {
     expect_lie(16 + 4, 9, "invalid architecture", "9 hidden layers");
@@ -135,7 +138,7 @@ Test(checkpoint, headers_that_lie_under_a_valid_crc, FIXTURE) {
     expect_lie(16, 7, "architecture has", "inputs 7 instead of 6");
     expect_lie(16 + 16, -5, "invalid layer sizes", "a negative layer");
     expect_lie(16 + 16, 1 << 30, "architecture has", "a huge layer");
-    /* header {6, 2, 3, tanh, 5, 4, 0...} + dropout, mean, std: the
-     * parameter count follows at 16 + 48 + 12 */
-    expect_lie(16 + 60, 75, "header says 75 parameters", "one parameter too many");
+    /* header {6, 2, 3, tanh, 5, 4, 0...} + dropout, mean, std, input
+     * dropout: the parameter count follows at 16 + 48 + 16 */
+    expect_lie(16 + 64, 75, "header says 75 parameters", "one parameter too many");
 }

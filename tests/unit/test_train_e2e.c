@@ -18,15 +18,16 @@ static void teardown(void) { tmpdir_remove(dir); }
 #define EPOCHS 4
 static const char HEADER[] =
     "epoch,lr,train_loss,train_ce,train_kl,train_acc,test_loss,test_acc,epoch_seconds,"
-    "samples_per_second,val_loss,val_acc";
+    "samples_per_second,val_loss,val_acc,test_kl,mc_acc,train_size";
 
-/* The 12 fields of one metrics row ("" for an empty one), in a static
+/* The 15 fields of one metrics row ("" for an empty one), in a static
  * buffer. */
-static char fields[12][32];
+enum { FIELDS = 15 };
+static char fields[FIELDS][32];
 static void split_row(const char *line) {
     int k = 0;
     const char *p = line;
-    for (; k < 12; k++) {
+    for (; k < FIELDS; k++) {
         size_t n = strcspn(p, ",\n");
         cr_assert_lt(n, sizeof fields[k]);
         snprintf(fields[k], sizeof fields[k], "%.*s", (int)n, p);
@@ -34,7 +35,7 @@ static void split_row(const char *line) {
         if (*p != ',') break;
         p++;
     }
-    cr_assert_eq(k, 11, "row with %d fields: %s", k + 1, line);
+    cr_assert_eq(k, FIELDS - 1, "row with %d fields: %s", k + 1, line);
 }
 
 /* Checks metrics.csv; returns the best val_acc in it (-1 when none). */
@@ -58,6 +59,11 @@ static double check_metrics(const char *out, int with_val, int rdrop) {
         cr_assert(acc > 0.5 && acc < 1, "test_acc %g", acc);
         cr_assert_eq(fields[10][0] != 0, with_val, "val_loss: %s", line);
         cr_assert_eq(fields[11][0] != 0, with_val, "val_acc: %s", line);
+        /* dropout consistency on the test set (train.mc_passes = 8 by default) */
+        double test_kl = atof(fields[12]), mc_acc = atof(fields[13]);
+        cr_assert(test_kl > 0 && test_kl < 1, "test_kl %g: %s", test_kl, line);
+        cr_assert(mc_acc > 0.5 && mc_acc < 1, "mc_acc %g: %s", mc_acc, line);
+        cr_assert(atoi(fields[14]) > 0 && atoi(fields[14]) <= 5000, "train_size: %s", line);
         if (with_val && atof(fields[11]) > best) best = atof(fields[11]);
     }
     fclose(f);

@@ -1,0 +1,99 @@
+/* How far dropout's sub-networks agree on a dataset: the full network, single
+ * dropout passes, their average (Monte Carlo dropout) and the symmetric KL
+ * between passes that R-Drop trains down. See docs/dropout.md. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rdrop/train.h"
+
+enum { CHUNK = 250, BINS = 15 };
+
+/* log p of one row of logits, in double, max-shifted; returns the argmax. */
+static int log_probs(const float *z, int k, double *lp) {
+    int best = 0;
+    for (int j = 1; j < k; j++) best = z[j] > z[best] ? j : best;
+    double s = 0;
+    for (int j = 0; j < k; j++) s += exp((double)z[j] - z[best]);
+    double lse = z[best] + log(s);
+    for (int j = 0; j < k; j++) lp[j] = (double)z[j] - lse;
+    return best;
+}
+
+static int argmax(const double *v, int k) {
+    int best = 0;
+    for (int j = 1; j < k; j++) best = v[j] > v[best] ? j : best;
+    return best;
+}
+
+void rd_evaluate_consistency(rd_mlp *m, rd_graph *g, const rd_dataset *d, int passes, rd_rng *rng,
+                             rd_consistency *out) {
+    memset(out, 0, sizeof *out);
+    int k = m->layer[m->n_layers - 1].out, training = g->training;
+    int chunk = passes > 1 ? (CHUNK * 8 + passes - 1) / passes : CHUNK; /* about 2000 rows a forward */
+    if (chunk > CHUNK) chunk = CHUNK;
+    float *x = rd_malloc((size_t)chunk * d->dim, sizeof(float));
+    int *idx = rd_malloc((size_t)chunk, sizeof(int)), *y = rd_malloc((size_t)chunk, sizeof(int));
+    double *lp = rd_malloc((size_t)(passes + 1) * k, sizeof(double)), *mean = rd_malloc((size_t)k, sizeof(double));
+    double bin_n[BINS] = {0}, bin_conf[BINS] = {0}, bin_correct[BINS] = {0};
+    double full = 0, sub = 0, mc = 0, kl = 0, loss = 0;
+    for (int start = 0; start < d->n; start += chunk) {
+        int n = d->n - start < chunk ? d->n - start : chunk;
+        for (int i = 0; i < n; i++) idx[i] = start + i;
+        rd_dataset_rows(d, idx, n, x);
+        rd_dataset_labels(d, idx, n, y);
+        /* the full network: dropout off */
+        g->training = 0;
+        rd_graph_reset(g);
+        const float *z = rd_mlp_forward(m, g, rd_input(g, n, d->dim, x), 1, NULL)->data;
+        for (int i = 0; i < n; i++) {
+            int best = log_probs(z + (size_t)i * k, k, lp);
+            double conf = exp(lp[best]);
+            int b = (int)(conf * BINS);
+            b = b < 0 ? 0 : b >= BINS ? BINS - 1 : b;
+            bin_n[b] += 1;
+            bin_conf[b] += conf;
+            bin_correct[b] += best == y[i];
+            full += best == y[i];
+            loss -= lp[y[i]];
+        }
+        if (passes < 1) continue;
+        /* `passes` sub-networks at once: rows p*n .. p*n+n-1 are pass p */
+        g->training = 1;
+        rd_graph_reset(g);
+        z = rd_mlp_forward(m, g, rd_input(g, n, d->dim, x), passes, rng)->data;
+        for (int i = 0; i < n; i++) {
+            memset(mean, 0, (size_t)k * sizeof(double));
+            for (int p = 0; p < passes; p++) {
+                double *l = lp + (size_t)p * k;
+                sub += log_probs(z + ((size_t)p * n + i) * k, k, l) == y[i];
+                for (int j = 0; j < k; j++) mean[j] += exp(l[j]);
+            }
+            mc += argmax(mean, k) == y[i];
+            /* KL(a||b) + KL(b||a) = sum_j (p_a - p_b)(log p_a - log p_b) */
+            double pair_sum = 0;
+            for (int a = 0; a < passes; a++)
+                for (int b = a + 1; b < passes; b++) {
+                    const double *la = lp + (size_t)a * k, *lb = lp + (size_t)b * k;
+                    for (int j = 0; j < k; j++) pair_sum += (exp(la[j]) - exp(lb[j])) * (la[j] - lb[j]);
+                }
+            if (passes > 1) kl += pair_sum / 4.0 / (passes * (passes - 1) / 2.0);
+        }
+    }
+    g->training = training;
+    double ece = 0;
+    for (int b = 0; b < BINS; b++) ece += fabs(bin_correct[b] - bin_conf[b]);
+    double n = d->n > 0 ? d->n : NAN;
+    out->passes = passes;
+    out->full_acc = full / n;
+    out->loss = loss / n;
+    out->ece = ece / n;
+    out->sub_acc = passes > 0 ? sub / passes / n : NAN;
+    out->mc_acc = passes > 0 ? mc / n : NAN;
+    out->test_kl = passes > 1 ? kl / n : NAN;
+    free(x);
+    free(idx);
+    free(y);
+    free(lp);
+    free(mean);
+}
