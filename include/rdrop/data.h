@@ -65,6 +65,11 @@ void rd_dataset_set_normalization(rd_dataset *d, float mean, float std);
  * about 0.1307 and 0.3081). Ignores the current normalization. */
 void rd_dataset_compute_stats(const rd_dataset *d, float *mean, float *std);
 
+/* Checks d against a model before use: d->dim == inputs and every label
+ * below classes. RD_ERR_USAGE naming `what` (a file or folder) and both
+ * sizes otherwise. */
+rd_status rd_dataset_check_shape(const rd_dataset *d, const char *what, int inputs, int classes, rd_error *err);
+
 /* ---- Splitting -------------------------------------------------------- */
 
 /* Shuffles the sample indices with rng and moves the last val_count of them

@@ -5,24 +5,28 @@
 #define RDROP_REPORT_H
 #include "rdrop/config.h"
 #include "rdrop/error.h"
+#include "rdrop/metrics.h"
 
 /* One run's metrics.csv, indexed by epoch - 1. NaN where a value is missing
- * (test columns between evaluations, epochs not yet trained). */
+ * (test columns between evaluations, epochs not yet trained, columns an
+ * older rdrop did not write). */
 typedef struct {
-    int epochs; /* the highest epoch present */
-    double *test_err;  /* percent of the test set */
-    double *test_loss, *train_loss, *train_ce, *train_kl;
-    double *seconds;   /* training seconds of the epoch */
-    double *samples_per_second;
+    int epochs;               /* the highest epoch present */
+    double *col[RD_N_COLS];   /* each column of rdrop/metrics.h (the epoch column unused) */
+    double *test_err;         /* 100 x (1 - test_acc): percent of the test set */
+    double *mc_err;           /* the same of mc_acc */
+    double *val_err;          /* ... and of val_acc */
 } rd_run_curves;
 
 rd_status rd_run_read(const char *dir, rd_run_curves *c, rd_error *err);
 void rd_run_free(rd_run_curves *c);
 /* 1 when epochs 1..epochs are all present and the last one has a test error. */
 int rd_run_finished(const rd_run_curves *c, int epochs);
-/* The per-epoch values of a metric by its metrics.csv-style name: test_err,
- * test_loss, train_loss, train_ce, train_kl (NULL for an unknown name). */
+/* The per-epoch values of a metric: any metrics.csv column by name, or the
+ * errors in percent, test_err, mc_err and val_err (NULL: no such metric). */
 const double *rd_run_metric(const rd_run_curves *c, const char *metric);
+/* A chart title and axis label for the metric (NULL: unknown). */
+const char *rd_run_metric_title(const char *metric);
 
 /* Checks that DIR/config.ini describes the same experiment as want (every
  * key but train.threads, train.memory_limit_mb and train.mc_passes, which do
@@ -33,29 +37,43 @@ rd_status rd_run_config_check(const char *dir, const rd_config *want, rd_error *
 typedef struct {
     char config[256];          /* the label of the config the run belongs to */
     unsigned long long seed;
+    char method[16];           /* dropout or rdrop */
+    double alpha, dropout, input_dropout;
+    int train_size;            /* samples trained on; -1 when unknown */
     int epochs;
     double final_err, best_err;
     int best_epoch;
     double train_ce, train_kl; /* of the final epoch */
+    double test_kl, mc_acc;    /* final dropout consistency (NaN: not measured) */
     double seconds_per_epoch, samples_per_second, total_seconds;
 } rd_result;
 
-/* The summary of a finished run. */
-void rd_result_from_run(const rd_run_curves *c, const char *config, unsigned long long seed,
-                        rd_result *r);
+/* The summary of a finished run; cfg (may be NULL) gives the method and
+ * the dropout settings. */
+void rd_result_from_run(const rd_run_curves *c, const rd_config *cfg, const char *config,
+                        unsigned long long seed, rd_result *r);
 rd_status rd_results_write(const char *path, const rd_result *r, int n, rd_error *err);
 /* Allocates *r (free() it). */
 rd_status rd_results_read(const char *path, rd_result **r, int *n, rd_error *err);
 
-/* What report.md is made from. Configs are compared with the first one
- * (B - A for each later B), run by run with the same seed. */
+/* One comparison of the report: configs[b] minus configs[a], paired by seed. */
+typedef struct {
+    int b, a;
+} rd_comparison;
+
+/* What report.md is made from. */
 typedef struct {
     const rd_result *results;
     int n;
-    const char *const *configs; /* in report order; configs[0] is the baseline */
+    const char *const *configs; /* in report order */
     int n_configs;
+    const rd_comparison *comparisons; /* NULL: each later config minus configs[0] */
+    int n_comparisons;
+    int primary;                 /* the comparison the conclusion is about (an index) */
     const rd_run_curves *curves; /* parallel to results, for the equal-time
                                     comparison; NULL leaves it out */
+    int busy;                    /* 1: the runs shared the machine: no times, no
+                                    equal-time table */
     const char *command;         /* how the comparison was made ("" = unknown) */
 } rd_report;
 

@@ -27,4 +27,20 @@ typedef struct {
 
 rd_paired_test rd_paired_t_test(const double *a, const double *b, int n);
 
+/* The paired sign-flip permutation test of d[i] = b[i] - a[i]: under "no
+ * difference" each d[i] is as likely to have the other sign, so the p-value
+ * is the share of the 2^n sign patterns whose |mean| is at least the
+ * observed one (two-sided). Exact for n <= RD_SIGN_FLIP_EXACT; beyond, a
+ * Monte Carlo estimate from `draws` random patterns drawn from a generator
+ * seeded with `seed`, counting the observed pattern too. NaN when n < 1.
+ * With n = 5 differences of one sign it is 2/32 = 0.0625: the smallest p
+ * five seeds can give. */
+enum { RD_SIGN_FLIP_EXACT = 20 };
+double rd_sign_flip_p(const double *a, const double *b, int n, unsigned long long seed, int draws);
+
+/* Holm's step-down adjustment of m p-values for testing them together:
+ * sorted ascending, p_(i) becomes max over j <= i of min(1, (m - j + 1) p_(j)).
+ * adjusted[k] belongs to p[k]; NaN p-values are left out (and stay NaN). */
+void rd_holm(const double *p, int m, double *adjusted);
+
 #endif

@@ -85,12 +85,14 @@ static rd_tensor *b_rdrop(rd_graph *g, void *v) {
     ctx_t *c = v;
     return rd_rdrop_objective(g, in(g, c, 0), c->labels, 1.5f).loss;
 }
+/* flag bit 0: R-Drop's two copies; bit 1: input dropout, with the inputs
+ * checked too (their gradient flows through the input masks) */
 static rd_tensor *b_mlp(rd_graph *g, void *v) {
     ctx_t *c = v;
     rd_rng r = c->rng;
-    rd_tensor *x = rd_input(g, c->rows[0], c->cols[0], c->data[0]);
-    rd_tensor *logits = rd_mlp_forward(&c->mlp, g, x, c->flag ? 2 : 1, &r);
-    if (c->flag) return rd_rdrop_objective(g, logits, c->labels, 1.0f).loss;
+    rd_tensor *x = c->flag & 2 ? in(g, c, 1) : rd_input(g, c->rows[0], c->cols[0], c->data[0]);
+    rd_tensor *logits = rd_mlp_forward(&c->mlp, g, x, c->flag & 1 ? 2 : 1, &r);
+    if (c->flag & 1) return rd_rdrop_objective(g, logits, c->labels, 1.0f).loss;
     return rd_cross_entropy(g, logits, c->labels, c->rows[0]);
 }
 
@@ -137,6 +139,8 @@ static const check_t CHECKS[] = {
     {"rdrop_objective", b_rdrop, 0, {{6, 4}}, {0}, 1e-2f, TOL},
     {"mlp_dropout", b_mlp, 0, {{4, 6}}, {0}, 1e-3f, TOL},
     {"mlp_rdrop", b_mlp, 1, {{4, 6}}, {0}, 3e-3f, TOL},
+    {"mlp_input_dropout", b_mlp, 2, {{4, 6}, {4, 6}}, {0}, 3e-3f, TOL},
+    {"mlp_rdrop_input_dropout", b_mlp, 3, {{4, 6}, {4, 6}}, {0}, 5e-3f, TOL},
 };
 enum { N_CHECKS = sizeof CHECKS / sizeof CHECKS[0] };
 
@@ -179,6 +183,7 @@ static rd_gc_result run_check(const check_t *k) {
         int hidden[2] = {5, 5};
         rd_mlp_init(&c.mlp, 6, hidden, 2, 4, RD_ACT_RELU, 0.3f, RD_INIT_KAIMING, &r, NULL);
         for (size_t i = 0; i < c.mlp.n_params; i++) c.mlp.params[i] += 0.05f; /* nonzero biases */
+        if (k->flag & 2) c.mlp.input_dropout = 0.25f;
         bufs[0] = (rd_gc_buffer){c.mlp.params, c.mlp.grads, c.mlp.n_params};
     }
     rd_gc_result res = rd_gradcheck(k->build, &c, bufs, n, k->eps, k->rtol, k->atol, 400);

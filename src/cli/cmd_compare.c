@@ -13,16 +13,19 @@
 
 static const char *USAGE =
     "usage: rdrop compare CONFIG CONFIG... --seeds N [--epochs E] [--jobs J] [--threads T]\n"
-    "                     [--set section.key=value]... [--out DIR] [--print-commands]\n"
+    "                     [--set section.key=value]... [--out DIR] [--baseline NAME]\n"
+    "                     [--primary NAME] [--contrast B:A]... [--busy] [--print-commands]\n"
     "\n"
     "Trains every CONFIG with seeds 0..N-1, J runs at a time, then compares each\n"
-    "config with the first one, paired by seed:\n"
+    "config with the baseline, paired by seed:\n"
     "  DIR/runs/<label>-s<seed>/  the run folders (rdrop train output, train.log)\n"
-    "  DIR/results.csv            one row per run: final and best test error, ...\n"
+    "  DIR/results.csv            one row per run: method, alpha, dropout, training\n"
+    "                             size, final and best test error, test_kl, ...\n"
     "  DIR/report.md              mean ± sd per config, paired differences with 95%\n"
-    "                             CI and t-test p-values, a conclusion, and the\n"
-    "                             comparison at equal training time\n"
-    "  DIR/curves.png             test error and training cross-entropy per epoch\n"
+    "                             CI, t-test, exact sign-flip and Holm-adjusted\n"
+    "                             p-values, a conclusion about the primary\n"
+    "                             comparison, and the comparison at equal training time\n"
+    "  DIR/curves.png             test error, training cross-entropy and test_kl per epoch\n"
     "Finished runs in DIR are re-used and interrupted ones resumed, so running the\n"
     "same command again continues a comparison. A run folder made with a different\n"
     "config is an error.\n"
@@ -41,6 +44,15 @@ static const char *USAGE =
     "  --set KEY=VALUE    override a key in every config (repeatable); a CONFIG's own\n"
     "                     overrides come after these\n"
     "  --out DIR          the comparison folder (default runs/compare-A-vs-B...)\n"
+    "  --baseline NAME    the config every other one is compared with, by label or\n"
+    "                     position from 1 (default: the first)\n"
+    "  --primary NAME     the comparison declared before the runs, NAME minus the\n"
+    "                     baseline; the conclusion speaks of it (default: the first\n"
+    "                     config that is not the baseline)\n"
+    "  --contrast B:A     also compare config B with config A (repeatable), e.g. R-Drop\n"
+    "                     against its alpha = 0 control; Holm's adjustment covers all\n"
+    "  --busy             the runs share the machine with other work: leave times and\n"
+    "                     the equal-time table out of the report\n"
     "  --print-commands   print the `rdrop train` command of every run, one per line,\n"
     "                     and exit: run them anywhere (GNU parallel, a SLURM array), copy\n"
     "                     the run folders into DIR/runs/, then run this command without\n"
@@ -66,6 +78,16 @@ static void command_text(char *buf, size_t n, int argc, char **argv) {
     free(copy);
 }
 
+/* The arm a --baseline, --primary or --contrast names: its label, or its
+ * position from 1; -1 when none. */
+static int arm_index(const cmp_arm *arms, int n, const char *name) {
+    for (int a = 0; a < n; a++)
+        if (!strcmp(arms[a].label, name)) return a;
+    char *end;
+    long k = strtol(name, &end, 10);
+    return !*end && end != name && k >= 1 && k <= n ? (int)k - 1 : -1;
+}
+
 /* Trains what is not finished yet, then writes the outputs. */
 static int run_and_report(cmp_run **runs, int n_runs, const cmp_arm *arms, int n_arms, int seeds, int jobs,
                           const cmp_common *common, const char *command) {
@@ -87,7 +109,7 @@ static int run_and_report(cmp_run **runs, int n_runs, const cmp_arm *arms, int n
         if (st) status = (fprintf(stderr, "rdrop compare: %s\n", err.msg), st);
     }
     free(pending);
-    if (!status) status = cmp_report(runs, n_runs, arms, n_arms, seeds, common->out, command);
+    if (!status) status = cmp_report(runs, n_runs, arms, n_arms, seeds, common, command);
     return status;
 }
 
@@ -96,11 +118,14 @@ int cmd_compare(int argc, char **argv) {
         {"seeds", required_argument, 0, 'n'}, {"epochs", required_argument, 0, 'e'},
         {"jobs", required_argument, 0, 'j'},  {"threads", required_argument, 0, 't'},
         {"set", required_argument, 0, 's'},   {"out", required_argument, 0, 'o'},
-        {"print-commands", no_argument, 0, 'p'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    const char *sets[CMP_MAX_COMMON], *out = NULL;
-    int n_sets = 0, seeds = 0, epochs = 0, jobs = 1, threads = 0, print = 0, c;
+        {"print-commands", no_argument, 0, 'p'}, {"help", no_argument, 0, 'h'},
+        {"baseline", required_argument, 0, 'B'}, {"primary", required_argument, 0, 'P'},
+        {"contrast", required_argument, 0, 'C'}, {"busy", no_argument, 0, 'Y'}, {0, 0, 0, 0}};
+    const char *sets[CMP_MAX_COMMON], *out = NULL, *baseline = NULL, *primary = NULL;
+    const char *contrasts[CMP_MAX_CONTRASTS];
+    int n_sets = 0, seeds = 0, epochs = 0, jobs = 1, threads = 0, print = 0, busy = 0, n_contrasts = 0, c;
     char *end;
-    while ((c = getopt_long(argc, argv, "n:e:j:t:s:o:ph", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "n:e:j:t:s:o:phB:P:C:Y", opts, NULL)) != -1) {
         long v = optarg ? strtol(optarg, &end, 10) : 0;
         int bad_number = optarg && (*end || end == optarg || v < 1 || v > 100000);
         switch (c) {
@@ -114,6 +139,14 @@ int cmd_compare(int argc, char **argv) {
             bad_number = 0;
             break;
         case 'o': out = optarg; bad_number = 0; break;
+        case 'B': baseline = optarg; bad_number = 0; break;
+        case 'P': primary = optarg; bad_number = 0; break;
+        case 'C':
+            if (n_contrasts == CMP_MAX_CONTRASTS) return cli_usage_error("compare", "too many --contrast options");
+            contrasts[n_contrasts++] = optarg;
+            bad_number = 0;
+            break;
+        case 'Y': busy = 1; break;
         case 'p': print = 1; break;
         case 'h': fputs(USAGE, stdout); return 0;
         default: return cli_usage_error("compare", "bad option");
@@ -141,10 +174,35 @@ int cmd_compare(int argc, char **argv) {
         size_t k = strlen(default_out);
         snprintf(default_out + k, sizeof default_out - k, "%s%s", a ? "-vs-" : "-", arms[a].label);
     }
+    int ib = 0, ip = -1, pairs[CMP_MAX_CONTRASTS][2];
+    if (!status && baseline && (ib = arm_index(arms, n_arms, baseline)) < 0)
+        status = cli_usage_error("compare", "--baseline %s: no config has that label or position", baseline);
+    if (!status && primary && (ip = arm_index(arms, n_arms, primary)) < 0)
+        status = cli_usage_error("compare", "--primary %s: no config has that label or position", primary);
+    if (!status && ip == ib)
+        status = cli_usage_error("compare", "--primary %s is the baseline: it would be compared with itself",
+                                 primary);
+    for (int k = 0; k < n_contrasts && !status; k++) {
+        char b[300];
+        const char *colon = strchr(contrasts[k], ':');
+        snprintf(b, sizeof b, "%.*s", colon ? (int)(colon - contrasts[k]) : 0, contrasts[k]);
+        pairs[k][0] = colon ? arm_index(arms, n_arms, b) : -1;
+        pairs[k][1] = colon ? arm_index(arms, n_arms, colon + 1) : -1;
+        if (pairs[k][0] < 0 || pairs[k][1] < 0 || pairs[k][0] == pairs[k][1])
+            status = cli_usage_error("compare", "--contrast %s: not B:A with two different configs' labels or "
+                                     "positions", contrasts[k]);
+    }
+    if (ip < 0) ip = ib == 0 ? 1 : 0;
+    for (int i = 0; i < n_sets && !status; i++)
+        if (!strncmp(sets[i], "train.seed=", 11))
+            status = cli_usage_error("compare", "--set %s: compare sets train.seed itself (seeds 0..N-1 of --seeds)",
+                                     sets[i]);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int total = threads ? threads : cpus > 0 ? (int)cpus : 1;
     cmp_common common = {exe, out ? out : default_out, sets, n_sets, epochs,
-                         print && !threads ? 0 : (total / jobs > 0 ? total / jobs : 1)};
+                         print && !threads ? 0 : (total / jobs > 0 ? total / jobs : 1), ib, ip, {{0}},
+                         n_contrasts, busy};
+    memcpy(common.contrasts, pairs, sizeof(int[2]) * (size_t)(status ? 0 : n_contrasts));
     for (int a = 0; a < n_arms && !status; a++)
         for (int s = 0; s < seeds && !status; s++) {
             cmp_run *r = runs[n_runs++] = rd_malloc(1, sizeof *r);

@@ -15,21 +15,13 @@ static const char *USAGE =
     "into a PNG chart with a legend naming each folder.\n"
     "\n"
     "  --out FILE.png   the image to write (required)\n"
-    "  --metric METRIC  test_err (default, percent), test_loss, train_loss (R-Drop's\n"
-    "                   includes alpha * KL), train_ce or train_kl\n"
+    "  --metric METRIC  test_err (default), mc_err or val_err (errors in percent), or\n"
+    "                   any metrics.csv column: train_loss (R-Drop's includes\n"
+    "                   alpha * KL), train_ce, train_kl, test_loss, test_kl (how far\n"
+    "                   dropout passes disagree on the test set), lr, ...\n"
     "  -h, --help       this text\n"
     "\n"
     "`rdrop compare` draws mean and min-max bands over seeds (DIR/curves.png).\n";
-
-static const struct {
-    const char *name, *title, *axis;
-} METRICS[] = {
-    {"test_err", "Test error", "test error (%)"},
-    {"test_loss", "Test loss", "cross-entropy on the test set"},
-    {"train_loss", "Training loss", "loss (epoch mean)"},
-    {"train_ce", "Training cross-entropy", "cross-entropy (epoch mean)"},
-    {"train_kl", "Training KL term", "KL term (epoch mean)"},
-};
 
 int cmd_plot(int argc, char **argv) {
     static const struct option opts[] = {{"out", required_argument, 0, 'o'}, {"metric", required_argument, 0, 'm'},
@@ -44,10 +36,9 @@ int cmd_plot(int argc, char **argv) {
         default: return cli_usage_error("plot", "bad option");
         }
     }
-    int m = -1;
-    for (int i = 0; i < (int)(sizeof METRICS / sizeof METRICS[0]); i++)
-        if (!strcmp(metric, METRICS[i].name)) m = i;
-    if (m < 0) return cli_usage_error("plot", "--metric %s: not one of test_err, test_loss, train_loss, train_ce, train_kl", metric);
+    const char *title = rd_run_metric_title(metric);
+    if (!title || !strcmp(metric, "epoch"))
+        return cli_usage_error("plot", "--metric %s: not test_err, mc_err, val_err or a metrics.csv column", metric);
     if (!out) return cli_usage_error("plot", "--out FILE.png is required");
     int n = argc - optind;
     if (n < 1) return cli_usage_error("plot", "expected at least one RUN_DIR");
@@ -75,7 +66,7 @@ int cmd_plot(int argc, char **argv) {
         series[i] = (rd_series){labels[i], runs[i].epochs, x, rd_run_metric(&runs[i], metric), NULL, NULL};
     }
     if (!st) {
-        rd_chart chart = {METRICS[m].title, NULL, "epoch", METRICS[m].axis, series, n, 1};
+        rd_chart chart = {title, NULL, "epoch", metric, series, n, 1};
         st = rd_plot_write(out, &chart, 1, &err);
     }
     for (int i = 0; i < n; i++) {

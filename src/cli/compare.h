@@ -5,7 +5,7 @@
 #include "rdrop/config.h"
 #include "rdrop/error.h"
 
-enum { CMP_MAX_SETS = 64, CMP_MAX_COMMON = 256 }; /* overrides per config; common --set */
+enum { CMP_MAX_SETS = 64, CMP_MAX_COMMON = 256, CMP_MAX_CONTRASTS = 64 }; /* overrides per config; common --set */
 
 /* One config of the comparison: "PATH" or "PATH:key=value:key=value". */
 typedef struct {
@@ -39,6 +39,11 @@ typedef struct {
     int n_sets;
     int epochs;       /* 0: each config's own */
     int threads;      /* per run; 0: each config's own */
+    /* the report: each arm against the baseline, then the contrasts */
+    int baseline, primary;      /* arm indices */
+    int contrasts[CMP_MAX_CONTRASTS][2]; /* {b, a}: arm b minus arm a */
+    int n_contrasts;
+    int busy;                   /* --busy: no times in the report */
 } cmp_common;
 
 /* Splits spec into path and overrides, loads the config to name the arm. */
@@ -61,7 +66,7 @@ int cmp_run_all(cmp_run **runs, int n, int parallel, rd_error *err);
 /* Reads the finished runs (arm by arm, `seeds` each, in order) and writes
  * out/results.csv, out/report.md and out/curves.png; prints the conclusion.
  * Returns the exit status. */
-int cmp_report(cmp_run **runs, int n, const cmp_arm *arms, int n_arms, int seeds, const char *out,
+int cmp_report(cmp_run **runs, int n, const cmp_arm *arms, int n_arms, int seeds, const cmp_common *c,
                const char *command);
 
 #endif

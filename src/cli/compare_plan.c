@@ -29,6 +29,8 @@ rd_status cmp_arm_parse(cmp_arm *a, const char *spec, rd_error *err) {
         *p++ = 0;
         if (a->n_sets == CMP_MAX_SETS) return rd_fail(err, RD_ERR_USAGE, "%s: too many overrides", spec);
         if (!strchr(p, '=')) return rd_fail(err, RD_ERR_USAGE, "%s: \"%s\" is not key=value", spec, p);
+        if (!strncmp(p, "train.seed=", 11))
+            return rd_fail(err, RD_ERR_USAGE, "%s: compare sets train.seed itself (seeds 0..N-1 of --seeds)", spec);
         a->sets[a->n_sets++] = p;
     }
     static rd_config cfg;
@@ -99,7 +101,7 @@ rd_status cmp_run_inspect(cmp_run *r, rd_error *err) {
     int have = 0; /* epochs 1..have are all in metrics.csv */
     if (rd_run_read(r->dir, &cur, NULL) == RD_OK) {
         if (rd_run_finished(&cur, r->cfg.train.epochs) && cur.epochs == r->cfg.train.epochs) r->state = RUN_FINISHED;
-        while (have < cur.epochs && !isnan(cur.seconds[have])) have++;
+        while (have < cur.epochs && !isnan(cur.col[RD_COL_EPOCH_SECONDS][have])) have++;
         rd_run_free(&cur);
     }
     if (r->state == RUN_FINISHED) return RD_OK;

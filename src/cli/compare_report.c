@@ -22,8 +22,9 @@ static void print_conclusion(const char *path) {
     fclose(f);
 }
 
-int cmp_report(cmp_run **runs, int n, const cmp_arm *arms, int n_arms, int seeds, const char *out,
+int cmp_report(cmp_run **runs, int n, const cmp_arm *arms, int n_arms, int seeds, const cmp_common *c,
                const char *command) {
+    const char *out = c->out;
     rd_error err = {0};
     rd_status st = RD_OK;
     rd_run_curves *curves = rd_calloc((size_t)n, sizeof *curves);
@@ -34,7 +35,7 @@ int cmp_report(cmp_run **runs, int n, const cmp_arm *arms, int n_arms, int seeds
         if (!st && !rd_run_finished(&curves[i], runs[i]->cfg.train.epochs))
             st = rd_fail(&err, RD_ERR_RUNTIME, "%s/metrics.csv: the run did not finish its %d epochs",
                          runs[i]->dir, runs[i]->cfg.train.epochs);
-        if (!st) rd_result_from_run(&curves[i], runs[i]->arm->label, runs[i]->seed, &rows[i]);
+        if (!st) rd_result_from_run(&curves[i], &runs[i]->cfg, runs[i]->arm->label, runs[i]->seed, &rows[i]);
     }
     char results[4200], report[4200], png[4200];
     snprintf(results, sizeof results, "%s/results.csv", out);
@@ -51,10 +52,20 @@ int cmp_report(cmp_run **runs, int n, const cmp_arm *arms, int n_arms, int seeds
         by_arm[a] = curves + (size_t)a * seeds;
         counts[a] = seeds;
     }
+    /* each arm against the baseline, then the contrasts; the primary is its arm against the baseline */
+    rd_comparison *cmp = rd_calloc((size_t)n_arms + CMP_MAX_CONTRASTS, sizeof *cmp);
+    int m = 0, primary = 0;
+    for (int a = 0; a < n_arms; a++)
+        if (a != c->baseline) {
+            if (a == c->primary) primary = m;
+            cmp[m++] = (rd_comparison){a, c->baseline};
+        }
+    for (int k = 0; k < c->n_contrasts; k++) cmp[m++] = (rd_comparison){c->contrasts[k][0], c->contrasts[k][1]};
     if (!st) {
-        rd_report rep = {read, n_read, labels, n_arms, curves, command};
+        rd_report rep = {read, n_read, labels, n_arms, cmp, m, primary, curves, c->busy, command};
         st = rd_report_write(report, &rep, &err);
     }
+    free(cmp);
     if (!st) st = rd_curves_png(png, labels, n_arms, by_arm, counts, &err);
     for (int i = 0; i < n; i++) rd_run_free(&curves[i]);
     free(curves);

@@ -50,3 +50,15 @@ void rd_dataset_compute_stats(const rd_dataset *d, float *mean, float *std) {
     *mean = (float)m;
     *std = (float)sqrt(var > 0.0 ? var : 0.0);
 }
+
+rd_status rd_dataset_check_shape(const rd_dataset *d, const char *what, int inputs, int classes, rd_error *err) {
+    if (d->dim != inputs)
+        return rd_fail(err, RD_ERR_USAGE, "%s: images have %d pixels (%dx%d) but the model takes %d inputs",
+                       what, d->dim, d->rows, d->cols, inputs);
+    int max = -1;
+    for (int i = 0; i < d->n; i++) max = d->labels[i] > max ? d->labels[i] : max;
+    if (max >= classes)
+        return rd_fail(err, RD_ERR_USAGE, "%s: has label %d but the model has %d classes (0 to %d)", what, max,
+                       classes, classes - 1);
+    return RD_OK;
+}

@@ -42,10 +42,11 @@ rd_status rd_curves_png(const char *path, const char *const *configs, int n_conf
                         const rd_run_curves *const *runs, const int *n_runs, rd_error *err) {
     /* the training cross-entropy, not the total loss: R-Drop's loss adds
      * alpha * KL, so only the cross-entropy compares across configs */
-    static const char *const metric[2] = {"test_err", "train_ce"};
-    rd_band *bands = rd_malloc((size_t)n_configs * 2, sizeof *bands);
-    rd_series *series = rd_malloc((size_t)n_configs * 2, sizeof *series);
-    for (int k = 0; k < 2; k++)
+    enum { K = 3 };
+    static const char *const metric[K] = {"test_err", "train_ce", "test_kl"};
+    rd_band *bands = rd_malloc((size_t)n_configs * K, sizeof *bands);
+    rd_series *series = rd_malloc((size_t)n_configs * K, sizeof *series);
+    for (int k = 0; k < K; k++)
         for (int c = 0; c < n_configs; c++) {
             rd_band *b = &bands[k * n_configs + c];
             rd_band_of(runs[c], n_runs[c], metric[k], b);
@@ -55,13 +56,20 @@ rd_status rd_curves_png(const char *path, const char *const *configs, int n_conf
     for (int c = 0; c < n_configs; c++) most = n_runs[c] > most ? n_runs[c] : most;
     char sub[64];
     snprintf(sub, sizeof sub, "line: mean of %d seed%s; band: min to max", most, most == 1 ? "" : "s");
-    rd_chart charts[2] = {
+    rd_chart charts[K] = {
         {"Test error", sub, "epoch", "test error (%)", series, n_configs, 1},
         {"Training cross-entropy", sub, "epoch", "cross-entropy (epoch mean)",
          series + n_configs, n_configs, 1},
+        {"Test KL between dropout passes", sub, "epoch", "test_kl", series + 2 * n_configs, n_configs, 1},
     };
-    rd_status st = rd_plot_write(path, charts, 2, err);
-    for (int i = 0; i < 2 * n_configs; i++) rd_band_free(&bands[i]);
+    /* runs from before test_kl was measured: the first two charts only */
+    int measured = 0;
+    for (int c = 0; c < n_configs; c++) {
+        const rd_band *b = &bands[2 * n_configs + c];
+        for (int e = 0; e < b->n; e++) measured |= !isnan(b->mean[e]);
+    }
+    rd_status st = rd_plot_write(path, charts, measured ? K : 2, err);
+    for (int i = 0; i < K * n_configs; i++) rd_band_free(&bands[i]);
     free(bands);
     free(series);
     return st;

@@ -1,5 +1,7 @@
-/* report.md: per config mean ± sd over seeds, then each later config against
- * the first, paired by seed, with a 95% confidence interval and a p-value. */
+/* report.md: per config mean ± sd over seeds, then the comparisons (each
+ * later config against the first, or the ones asked for), paired by seed,
+ * with a 95% confidence interval, Student's t p, the exact sign-flip p and
+ * Holm-adjusted p over the report's comparisons. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,17 +11,24 @@
 #include "rdrop/report.h"
 #include "rdrop/stats.h"
 
-enum { F_FINAL, F_BEST, F_SECONDS };
+enum { F_FINAL, F_BEST, F_SECONDS, F_TEST_KL, F_MC_ERR };
 
 static double value(const rd_result *r, int f) {
-    return f == F_FINAL ? r->final_err : f == F_BEST ? r->best_err : r->seconds_per_epoch;
+    switch (f) {
+    case F_FINAL: return r->final_err;
+    case F_BEST: return r->best_err;
+    case F_SECONDS: return r->seconds_per_epoch;
+    case F_TEST_KL: return r->test_kl;
+    default: return 100.0 * (1.0 - r->mc_acc);
+    }
 }
 
-/* The values of one field over the runs of a config. */
+/* The values of one field over the runs of a config (NaN ones left out). */
 static int gather(const rd_report *rep, const char *config, int f, double *out) {
     int n = 0;
     for (int i = 0; i < rep->n; i++)
-        if (!strcmp(rep->results[i].config, config)) out[n++] = value(&rep->results[i], f);
+        if (!strcmp(rep->results[i].config, config) && !isnan(value(&rep->results[i], f)))
+            out[n++] = value(&rep->results[i], f);
     return n;
 }
 
@@ -46,39 +55,79 @@ static const char *p_text(double p, char *buf, size_t n) {
     return buf;
 }
 
+static void mean_sd(FILE *f, const double *v, int n, const char *fmt) {
+    if (n == 0) {
+        fprintf(f, " | n/a");
+        return;
+    }
+    char cell[64];
+    snprintf(cell, sizeof cell, fmt, rd_stats_mean(v, n), rd_stats_sd(v, n));
+    fprintf(f, " | %s", cell);
+}
+
 static void summary_table(FILE *f, const rd_report *rep, double *v) {
-    fprintf(f, "| config | epochs | runs | final test error (%%) | best test error (%%) | seconds per epoch |\n"
-               "|---|---:|---:|---:|---:|---:|\n");
+    fprintf(f, "| config | method | alpha | runs | epochs | final test error (%%) | best test error (%%) "
+               "| MC-dropout error (%%) | test_kl |%s\n|---|---|---:|---:|---:|---:|---:|---:|---:|%s\n",
+            rep->busy ? "" : " seconds per epoch |", rep->busy ? "" : "---:|");
     for (int c = 0; c < rep->n_configs; c++) {
-        int epochs = 0;
-        for (int i = 0; i < rep->n && !epochs; i++)
-            if (!strcmp(rep->results[i].config, rep->configs[c])) epochs = rep->results[i].epochs;
-        fprintf(f, "| %s | %d", rep->configs[c], epochs);
-        for (int k = F_FINAL; k <= F_SECONDS; k++) {
-            int n = gather(rep, rep->configs[c], k, v);
-            if (k == F_FINAL) fprintf(f, " | %d", n);
-            fprintf(f, k == F_SECONDS ? " | %.2f ± %.2f" : " | %.3f ± %.3f", rd_stats_mean(v, n), rd_stats_sd(v, n));
+        const rd_result *first = NULL;
+        for (int i = 0; i < rep->n && !first; i++)
+            if (!strcmp(rep->results[i].config, rep->configs[c])) first = &rep->results[i];
+        char alpha[32] = "?";
+        if (first && !isnan(first->alpha)) snprintf(alpha, sizeof alpha, "%g", first->alpha);
+        fprintf(f, "| %s | %s | %s | %d | %d", rep->configs[c], first ? first->method : "?", alpha,
+                gather(rep, rep->configs[c], F_FINAL, v), first ? first->epochs : 0);
+        static const int fields[] = {F_FINAL, F_BEST, F_MC_ERR, F_TEST_KL, F_SECONDS};
+        for (int k = 0; k < 5 - rep->busy; k++) {
+            int n = gather(rep, rep->configs[c], fields[k], v);
+            mean_sd(f, v, n, fields[k] == F_TEST_KL ? "%.4f ± %.4f" : fields[k] == F_SECONDS ? "%.2f ± %.2f"
+                                                                                              : "%.3f ± %.3f");
         }
         fprintf(f, " |\n");
     }
 }
 
-/* The honest sentence about one comparison. */
-static void conclusion(FILE *f, const char *a, const char *b, const char *what, rd_paired_test t) {
-    char p[32];
-    p_text(t.p, p, sizeof p);
-    if (t.n < 2) fprintf(f, "%s vs %s: %d paired run(s), too few for a test.\n", b, a, t.n);
-    else if (t.p < 0.05)
-        fprintf(f, "%s %s the %s by %.3f ± %.3f points relative to %s (95%% CI, paired t-test over %d seeds, "
-                "p = %s).\n", b, t.mean < 0 ? "lowered" : "raised", what, fabs(t.mean), t.half_ci, a, t.n, p);
-    else
-        fprintf(f, "No significant difference in %s between %s and %s at %d seeds (%s − %s = %+.3f ± %.3f "
-                "points, p = %s).\n", what, b, a, t.n, b, a, t.mean, t.half_ci, p);
+/* The paired tests of one comparison on one field. */
+typedef struct {
+    rd_paired_test t;
+    double flip, holm;
+} tests;
+
+static tests run_tests(const rd_report *rep, rd_comparison c, int f, double *v, double *w, int *ia, int *ib) {
+    int n = pairs(rep, rep->configs[c.a], rep->configs[c.b], ia, ib), m = 0;
+    for (int i = 0; i < n; i++) {
+        v[m] = value(&rep->results[ia[i]], f);
+        w[m] = value(&rep->results[ib[i]], f);
+        m += !isnan(v[m]) && !isnan(w[m]);
+    }
+    tests r = {rd_paired_t_test(v, w, m), rd_sign_flip_p(v, w, m, 20261202, 200000), NAN};
+    return r;
 }
 
-static void test_row(FILE *f, rd_paired_test t) {
-    char p[32];
-    fprintf(f, " | %+.3f | ±%.3f | %s", t.mean, t.half_ci, p_text(t.p, p, sizeof p));
+static void test_cells(FILE *f, tests t, int with_holm) {
+    char p[32], q[32], h[32];
+    fprintf(f, " | %+.3f | ±%.3f | %s | %s", t.t.mean, t.t.half_ci, p_text(t.t.p, p, sizeof p),
+            p_text(t.flip, q, sizeof q));
+    if (with_holm) fprintf(f, " | %s", p_text(t.holm, h, sizeof h));
+}
+
+/* The honest sentence about one comparison. */
+static void conclusion(FILE *f, const char *a, const char *b, tests t, int m, int primary) {
+    char p[32], h[32], q[32], text[2048], holm[96] = "";
+    p_text(t.t.p, p, sizeof p);
+    p_text(t.holm, h, sizeof h);
+    p_text(t.flip, q, sizeof q);
+    if (m > 1) snprintf(holm, sizeof holm, "; Holm-adjusted over %d comparisons p = %s", m, h);
+    if (t.t.n < 2) snprintf(text, sizeof text, "%s vs %s: %d paired run(s), too few for a test.", b, a, t.t.n);
+    else if (t.holm < 0.05)
+        snprintf(text, sizeof text, "%s %s the final test error by %.3f ± %.3f points relative to %s (95%% CI, "
+                 "paired t-test over %d seeds, p = %s%s; sign-flip p = %s).", b, t.t.mean < 0 ? "lowered" : "raised",
+                 fabs(t.t.mean), t.t.half_ci, a, t.t.n, p, holm, q);
+    else
+        snprintf(text, sizeof text, "No significant difference in final test error between %s and %s at %d seeds "
+                 "(%s − %s = %+.3f ± %.3f points, p = %s%s; sign-flip p = %s).", b, a, t.t.n, b, a, t.t.mean,
+                 t.t.half_ci, p, holm, q);
+    fprintf(f, "%s%s\n", primary ? "**Primary comparison** (declared before the runs): " : "", text);
 }
 
 /* Test error at the last evaluated epoch finished within `seconds` of
@@ -87,7 +136,7 @@ static double err_at(const rd_run_curves *c, double seconds, int *epoch) {
     double t = 0, err = NAN;
     *epoch = 0;
     for (int e = 0; e < c->epochs; e++) {
-        t += c->seconds[e];
+        t += c->col[RD_COL_EPOCH_SECONDS][e];
         if (t > seconds * (1 + 1e-9)) break;
         if (!isnan(c->test_err[e])) {
             err = c->test_err[e];
@@ -100,12 +149,12 @@ static double err_at(const rd_run_curves *c, double seconds, int *epoch) {
 /* Training seconds of a whole run, summed as err_at sums them. */
 static double seconds(const rd_run_curves *c) {
     double t = 0;
-    for (int e = 0; e < c->epochs; e++) t += c->seconds[e];
+    for (int e = 0; e < c->epochs; e++) t += c->col[RD_COL_EPOCH_SECONDS][e];
     return t;
 }
 
 static void equal_time(FILE *f, const rd_report *rep, const char *a, const char *b, int *ia, int *ib, int n) {
-    double *ea = rd_malloc((size_t)n, sizeof(double)), *eb = rd_malloc((size_t)n, sizeof(double));
+    double *ea = rd_malloc((size_t)n + 1, sizeof(double)), *eb = rd_malloc((size_t)n + 1, sizeof(double));
     double budget = 0, epa = 0, epb = 0;
     int m = 0;
     for (int i = 0; i < n; i++) {
@@ -119,11 +168,17 @@ static void equal_time(FILE *f, const rd_report *rep, const char *a, const char 
         epb += kb;
         m++;
     }
-    rd_paired_test t = rd_paired_t_test(ea, eb, m);
+    tests t = {rd_paired_t_test(ea, eb, m), rd_sign_flip_p(ea, eb, m, 20261202, 200000), NAN};
+    if (m == 0) {
+        fprintf(f, "| %s − %s | 0 | no evaluated epoch within the shorter run's time | | | | | | | | |\n", b, a);
+        free(ea);
+        free(eb);
+        return;
+    }
     fprintf(f, "| %s − %s | %d | %.3g | %.1f | %.3f ± %.3f | %.1f | %.3f ± %.3f", b, a, m, m ? budget / m : NAN,
             m ? epa / m : NAN, rd_stats_mean(ea, m), rd_stats_sd(ea, m), m ? epb / m : NAN, rd_stats_mean(eb, m),
             rd_stats_sd(eb, m));
-    test_row(f, t);
+    test_cells(f, t, 0);
     fprintf(f, " |\n");
     free(ea);
     free(eb);
@@ -132,65 +187,89 @@ static void equal_time(FILE *f, const rd_report *rep, const char *a, const char 
 rd_status rd_report_write(const char *path, const rd_report *rep, rd_error *err) {
     FILE *f = fopen(path, "w");
     if (!f) return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
-    double *v = rd_malloc((size_t)rep->n + 1, sizeof(double)), *w = rd_malloc((size_t)rep->n + 1, sizeof(double));
-    int *ia = rd_malloc((size_t)rep->n + 1, sizeof(int)), *ib = rd_malloc((size_t)rep->n + 1, sizeof(int));
-    const char *a = rep->configs[0];
-    fprintf(f, "# Comparison: %s", a);
+    size_t cap = (size_t)rep->n + 1;
+    double *v = rd_malloc(cap, sizeof(double)), *w = rd_malloc(cap, sizeof(double));
+    int *ia = rd_malloc(cap, sizeof(int)), *ib = rd_malloc(cap, sizeof(int));
+    /* the comparisons: as given, or each later config against the first */
+    int m = rep->comparisons ? rep->n_comparisons : rep->n_configs - 1;
+    rd_comparison *cmp = rd_malloc((size_t)m + 1, sizeof *cmp);
+    for (int k = 0; k < m; k++) cmp[k] = rep->comparisons ? rep->comparisons[k] : (rd_comparison){k + 1, 0};
+    int primary = rep->primary >= 0 && rep->primary < m ? rep->primary : 0;
+    tests *final = rd_malloc((size_t)m + 1, sizeof *final);
+    double *p = rd_malloc((size_t)m + 1, sizeof(double)), *holm = rd_malloc((size_t)m + 1, sizeof(double));
+    for (int k = 0; k < m; k++) {
+        final[k] = run_tests(rep, cmp[k], F_FINAL, v, w, ia, ib);
+        p[k] = final[k].t.p;
+    }
+    rd_holm(p, m, holm);
+    for (int k = 0; k < m; k++) final[k].holm = holm[k];
+
+    fprintf(f, "# Comparison: %s", rep->configs[0]);
     for (int c = 1; c < rep->n_configs; c++) fprintf(f, " vs %s", rep->configs[c]);
     fprintf(f, "\n\n");
     if (rep->command && rep->command[0]) fprintf(f, "Made by `%s`.\n\n", rep->command);
     fprintf(f, "Test error in percent of the test set; mean ± sample standard deviation over seeds. "
-               "\"Final\" is the error after the last epoch; \"best\" is the lowest error of any epoch, "
-               "chosen on the test set itself, so it is optimistic.\n\n## Per config\n\n");
+               "\"Final\" is the error after the last epoch; \"best\" is the lowest error of any evaluated "
+               "epoch, chosen on the test set itself, so it is optimistic. \"MC-dropout error\" is the error "
+               "of the mean of the dropout passes' probabilities and \"test_kl\" the mean over test images of "
+               "[KL(p_a‖p_b) + KL(p_b‖p_a)] / 4 between dropout passes (all pairs of train.mc_passes), both "
+               "after the last epoch: how far the dropout sub-networks disagree on unseen images.%s\n\n"
+               "## Per config\n\n",
+            rep->busy ? " The runs shared the machine with other work, so their times are not reported." : "");
     summary_table(f, rep, v);
-    fprintf(f, "\n## Paired differences\n\nEach config minus %s, run by run with the same seed (same "
-               "initialization and data order); 95%% confidence interval from Student's t.\n\n"
-               "| difference | pairs | final error (points) | 95%% CI | p | best error (points) | 95%% CI | p |\n"
-               "|---|---:|---:|---:|---:|---:|---:|---:|\n", a);
-    for (int c = 1; c < rep->n_configs; c++) {
-        const char *b = rep->configs[c];
-        int n = pairs(rep, a, b, ia, ib);
-        fprintf(f, "| %s − %s | %d", b, a, n);
-        for (int k = F_FINAL; k <= F_BEST; k++) {
-            for (int i = 0; i < n; i++) {
-                v[i] = value(&rep->results[ia[i]], k);
-                w[i] = value(&rep->results[ib[i]], k);
-            }
-            test_row(f, rd_paired_t_test(v, w, n));
+    fprintf(f, "\n## Paired differences\n\nRun by run with the same seed (same initialization, data order "
+               "and training subset); 95%% confidence interval from Student's t. \"sign-flip p\" is the exact "
+               "permutation test (no normality assumed); \"Holm p\" adjusts the t-test p-values for the %d "
+               "comparisons of this table together. The primary comparison is marked.\n\n"
+               "| difference | pairs | final error (points) | 95%% CI | t p | sign-flip p | Holm p "
+               "| best error (points) | 95%% CI | t p | sign-flip p | test_kl | 95%% CI | t p | sign-flip p |\n"
+               "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n", m);
+    for (int k = 0; k < m; k++) {
+        const char *a = rep->configs[cmp[k].a], *b = rep->configs[cmp[k].b];
+        fprintf(f, "| %s%s − %s%s | %d", k == primary ? "**" : "", b, a, k == primary ? "**" : "", final[k].t.n);
+        test_cells(f, final[k], 1);
+        test_cells(f, run_tests(rep, cmp[k], F_BEST, v, w, ia, ib), 0);
+        tests kl = run_tests(rep, cmp[k], F_TEST_KL, v, w, ia, ib);
+        if (kl.t.n > 0) {
+            char pt[32], q[32];
+            fprintf(f, " | %+.4f | ±%.4f | %s | %s", kl.t.mean, kl.t.half_ci, p_text(kl.t.p, pt, sizeof pt),
+                    p_text(kl.flip, q, sizeof q));
+        } else {
+            fprintf(f, " | n/a | | |");
         }
         fprintf(f, " |\n");
     }
     fprintf(f, "\n## Conclusion\n\n");
-    for (int c = 1; c < rep->n_configs; c++) {
-        int n = pairs(rep, a, rep->configs[c], ia, ib);
-        for (int i = 0; i < n; i++) {
-            v[i] = rep->results[ia[i]].final_err;
-            w[i] = rep->results[ib[i]].final_err;
+    conclusion(f, rep->configs[cmp[primary].a], rep->configs[cmp[primary].b], final[primary], m, 1);
+    for (int k = 0; k < m; k++)
+        if (k != primary) {
+            fprintf(f, "\n");
+            conclusion(f, rep->configs[cmp[k].a], rep->configs[cmp[k].b], final[k], m, 0);
         }
-        conclusion(f, a, rep->configs[c], "final test error", rd_paired_t_test(v, w, n));
-        if (rep->n_configs > 2) fprintf(f, "\n");
-    }
-    if (rep->n_configs > 2)
-        fprintf(f, "These are %d separate tests, not corrected for multiple comparisons (Bonferroni: "
-                "p < %.3g for each).\n", rep->n_configs - 1, 0.05 / (rep->n_configs - 1));
-    if (rep->curves) {
+    if (rep->curves && !rep->busy) {
         fprintf(f, "\n## At equal training time\n\nPer seed, both runs are compared at the training time "
                    "the faster one needed to finish (evaluation not counted): the slower one's test error "
                    "is taken at its last epoch finished by then. Give the cheaper config more epochs "
                    "(CONFIG:train.epochs=N) to see it at the time the other finished. Times depend on "
                    "the machine's load.\n\n"
-                   "| difference | pairs | seconds | epoch of %s | its error (%%) | epoch of the other "
-                   "| its error (%%) | difference (points) | 95%% CI | p |\n"
-                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n", a);
-        for (int c = 1; c < rep->n_configs; c++) {
-            int n = pairs(rep, a, rep->configs[c], ia, ib);
-            equal_time(f, rep, a, rep->configs[c], ia, ib, n);
+                   "| difference | pairs | seconds | epoch of the first | its error (%%) | epoch of the other "
+                   "| its error (%%) | difference (points) | 95%% CI | t p | sign-flip p |\n"
+                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (int k = 0; k < m; k++) {
+            const char *a = rep->configs[cmp[k].a], *b = rep->configs[cmp[k].b];
+            int n = pairs(rep, a, b, ia, ib);
+            equal_time(f, rep, a, b, ia, ib, n);
         }
     }
     free(v);
     free(w);
     free(ia);
     free(ib);
-    if (fclose(f) != 0) return rd_fail(err, RD_ERR_RUNTIME, "%s: write failed: %s", path, strerror(errno));
+    free(cmp);
+    free(final);
+    free(p);
+    free(holm);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) return rd_fail(err, RD_ERR_RUNTIME, "%s: write failed: %s", path, strerror(errno));
     return RD_OK;
 }

@@ -1,23 +1,64 @@
-/* results.csv: one row per finished run, the table the report is made from. */
+/* results.csv: one row per finished run, the table the report is made from.
+ * Its columns are described once, in COLS, for the writer and the reader. */
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rdrop/report.h"
 
-static const char HEADER[] =
-    "config,seed,epochs,final_test_err_pct,best_test_err_pct,best_epoch,final_train_ce,"
-    "final_train_kl,seconds_per_epoch,samples_per_second,total_seconds";
+typedef enum { T_TEXT, T_U64, T_INT, T_NUM } col_type;
 
-void rd_result_from_run(const rd_run_curves *c, const char *config, unsigned long long seed,
-                        rd_result *r) {
+/* `since`: 0 for the columns of the first results.csv, 1 for those added
+ * with the consistency diagnostics; an older file lacks them and still reads. */
+static const struct {
+    const char *name;
+    col_type type;
+    size_t offset;
+    const char *format; /* numbers */
+    int since;
+} COLS[] = {
+    {"config", T_TEXT, offsetof(rd_result, config), NULL, 0},
+    {"seed", T_U64, offsetof(rd_result, seed), NULL, 0},
+    {"method", T_TEXT, offsetof(rd_result, method), NULL, 1},
+    {"alpha", T_NUM, offsetof(rd_result, alpha), "%g", 1},
+    {"dropout", T_NUM, offsetof(rd_result, dropout), "%g", 1},
+    {"input_dropout", T_NUM, offsetof(rd_result, input_dropout), "%g", 1},
+    {"train_size", T_INT, offsetof(rd_result, train_size), NULL, 1},
+    {"epochs", T_INT, offsetof(rd_result, epochs), NULL, 0},
+    {"final_test_err_pct", T_NUM, offsetof(rd_result, final_err), "%.4f", 0},
+    {"best_test_err_pct", T_NUM, offsetof(rd_result, best_err), "%.4f", 0},
+    {"best_epoch", T_INT, offsetof(rd_result, best_epoch), NULL, 0},
+    {"final_train_ce", T_NUM, offsetof(rd_result, train_ce), "%.6f", 0},
+    {"final_train_kl", T_NUM, offsetof(rd_result, train_kl), "%.6f", 0},
+    {"final_test_kl", T_NUM, offsetof(rd_result, test_kl), "%.6g", 1},
+    {"final_mc_acc", T_NUM, offsetof(rd_result, mc_acc), "%.6f", 1},
+    {"seconds_per_epoch", T_NUM, offsetof(rd_result, seconds_per_epoch), "%.3f", 0},
+    {"samples_per_second", T_NUM, offsetof(rd_result, samples_per_second), "%.1f", 0},
+    {"total_seconds", T_NUM, offsetof(rd_result, total_seconds), "%.3f", 0},
+};
+enum { N_COLS = sizeof COLS / sizeof COLS[0] };
+
+void rd_result_from_run(const rd_run_curves *c, const rd_config *cfg, const char *config,
+                        unsigned long long seed, rd_result *r) {
     memset(r, 0, sizeof *r);
     snprintf(r->config, sizeof r->config, "%s", config);
     r->seed = seed;
+    r->alpha = r->dropout = r->input_dropout = NAN;
+    snprintf(r->method, sizeof r->method, "unknown");
+    if (cfg) {
+        snprintf(r->method, sizeof r->method, "%s", cfg->train.method == RD_METHOD_RDROP ? "rdrop" : "dropout");
+        r->alpha = cfg->train.method == RD_METHOD_RDROP ? cfg->train.alpha : 0;
+        r->dropout = cfg->model.dropout;
+        r->input_dropout = cfg->model.input_dropout;
+    }
     r->epochs = c->epochs;
     int last = c->epochs - 1;
+    double size = c->col[RD_COL_TRAIN_SIZE][last];
+    r->train_size = isnan(size) ? -1 : (int)size;
     r->final_err = c->test_err[last];
     r->best_err = INFINITY;
     for (int e = 0; e < c->epochs; e++)
@@ -25,16 +66,32 @@ void rd_result_from_run(const rd_run_curves *c, const char *config, unsigned lon
             r->best_err = c->test_err[e];
             r->best_epoch = e + 1;
         }
-    r->train_ce = c->train_ce[last];
-    r->train_kl = c->train_kl[last];
+    r->train_ce = c->col[RD_COL_TRAIN_CE][last];
+    r->train_kl = c->col[RD_COL_TRAIN_KL][last];
+    r->test_kl = c->col[RD_COL_TEST_KL][last];
+    r->mc_acc = c->col[RD_COL_MC_ACC][last];
     double seconds = 0, rate = 0;
     for (int e = 0; e < c->epochs; e++) {
-        seconds += c->seconds[e];
-        rate += c->samples_per_second[e];
+        seconds += c->col[RD_COL_EPOCH_SECONDS][e];
+        rate += c->col[RD_COL_SAMPLES_PER_SECOND][e];
     }
     r->total_seconds = seconds;
     r->seconds_per_epoch = seconds / c->epochs;
     r->samples_per_second = rate / c->epochs;
+}
+
+static void put_field(FILE *f, const rd_result *r, int k) {
+    const char *p = (const char *)r + COLS[k].offset;
+    double v;
+    switch (COLS[k].type) {
+    case T_TEXT: fputs(p[0] ? p : "unknown", f); break;
+    case T_U64: fprintf(f, "%llu", *(const unsigned long long *)p); break;
+    case T_INT: fprintf(f, "%d", *(const int *)p); break;
+    case T_NUM:
+        v = *(const double *)p;
+        if (!isnan(v)) fprintf(f, COLS[k].format, v); /* empty: not measured */
+        break;
+    }
 }
 
 rd_status rd_results_write(const char *path, const rd_result *r, int n, rd_error *err) {
@@ -42,29 +99,76 @@ rd_status rd_results_write(const char *path, const rd_result *r, int n, rd_error
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
     if (!f) return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot write: %s", tmp, strerror(errno));
-    fprintf(f, "%s\n", HEADER);
+    for (int k = 0; k < N_COLS; k++) fprintf(f, "%s%s", k ? "," : "", COLS[k].name);
+    fputc('\n', f);
     for (int i = 0; i < n; i++)
-        fprintf(f, "%s,%llu,%d,%.4f,%.4f,%d,%.6f,%.6f,%.3f,%.1f,%.3f\n", r[i].config, r[i].seed,
-                r[i].epochs, r[i].final_err, r[i].best_err, r[i].best_epoch, r[i].train_ce,
-                r[i].train_kl, r[i].seconds_per_epoch, r[i].samples_per_second, r[i].total_seconds);
+        for (int k = 0; k < N_COLS; k++) {
+            if (k) fputc(',', f);
+            put_field(f, &r[i], k);
+            if (k == N_COLS - 1) fputc('\n', f);
+        }
     /* written whole, then renamed: an interrupted write never leaves half a table */
-    if (fclose(f) != 0 || rename(tmp, path) != 0)
-        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(e));
+    }
     return RD_OK;
 }
 
-/* One data row; 0 when it does not have the 11 fields with numbers. */
-static int parse_row(char *line, rd_result *r) {
+/* One field; 0 when it is not of the column's type. */
+static int get_field(const char *text, rd_result *r, int k) {
+    char *p = (char *)r + COLS[k].offset, *end;
+    errno = 0;
+    switch (COLS[k].type) {
+    case T_TEXT: {
+        size_t size = k == 0 ? sizeof r->config : sizeof r->method;
+        if (!text[0] || strlen(text) >= size) return 0;
+        memcpy(p, text, strlen(text) + 1);
+        return 1;
+    }
+    case T_U64:
+        if (text[0] == '-') return 0;
+        *(unsigned long long *)p = strtoull(text, &end, 10);
+        break;
+    case T_INT: {
+        long v = strtol(text, &end, 10);
+        if (v < -1 || v > 2147483647L) return 0;
+        *(int *)p = (int)v;
+        break;
+    }
+    case T_NUM:
+        if (!text[0]) { /* not measured */
+            *(double *)p = NAN;
+            return 1;
+        }
+        *(double *)p = strtod(text, &end);
+        break;
+    }
+    return end != text && !*end && errno == 0;
+}
+
+/* One data row: fields in the header's order; 0 when a field is missing or
+ * not a value of its column. Columns the file lacks keep "unknown" values. */
+static int parse_row(char *line, const int *at, int n_fields, rd_result *r) {
     memset(r, 0, sizeof *r);
+    snprintf(r->method, sizeof r->method, "unknown");
+    r->alpha = r->dropout = r->input_dropout = r->test_kl = r->mc_acc = NAN;
+    r->train_size = -1;
     line[strcspn(line, "\r\n")] = 0;
-    char *comma = strchr(line, ',');
-    if (!comma || comma == line || comma - line >= (long)sizeof r->config) return 0;
-    memcpy(r->config, line, (size_t)(comma - line));
-    int used = 0;
-    int got = sscanf(comma + 1, "%llu,%d,%lf,%lf,%d,%lf,%lf,%lf,%lf,%lf%n", &r->seed, &r->epochs,
-                     &r->final_err, &r->best_err, &r->best_epoch, &r->train_ce, &r->train_kl,
-                     &r->seconds_per_epoch, &r->samples_per_second, &r->total_seconds, &used);
-    return got == 10 && comma[1 + used] == 0 && r->epochs >= 1 && isfinite(r->final_err);
+    char *f[64];
+    int n = 0;
+    for (char *p = line; n < 64;) {
+        f[n++] = p;
+        p = strchr(p, ',');
+        if (!p) break;
+        *p++ = 0;
+    }
+    if (n != n_fields) return 0;
+    for (int k = 0; k < N_COLS; k++)
+        if (at[k] >= 0 && !get_field(f[at[k]], r, k)) return 0;
+    return r->epochs >= 1 && isfinite(r->final_err);
 }
 
 rd_status rd_results_read(const char *path, rd_result **r, int *n, rd_error *err) {
@@ -72,15 +176,32 @@ rd_status rd_results_read(const char *path, rd_result **r, int *n, rd_error *err
     *n = 0;
     FILE *f = fopen(path, "r");
     if (!f) return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot read: %s", path, strerror(errno));
-    char line[2048];
-    if (!fgets(line, sizeof line, f) || strncmp(line, HEADER, sizeof HEADER - 1) != 0) {
-        fclose(f);
-        return rd_fail(err, RD_ERR_RUNTIME, "%s: not a results.csv (the header differs)", path);
+    char line[4096], *names[64];
+    int at[N_COLS], n_fields = 0;
+    if (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        for (char *p = line; n_fields < 64;) {
+            names[n_fields++] = p;
+            p = strchr(p, ',');
+            if (!p) break;
+            *p++ = 0;
+        }
+    }
+    /* the first version's columns must be there, in any order */
+    for (int k = 0; k < N_COLS; k++) {
+        at[k] = -1;
+        for (int i = 0; i < n_fields; i++)
+            if (!strcmp(names[i], COLS[k].name)) at[k] = i;
+        if (at[k] < 0 && COLS[k].since == 0) {
+            fclose(f);
+            return rd_fail(err, RD_ERR_RUNTIME, "%s: not a results.csv (the header has no column \"%s\")", path,
+                           COLS[k].name);
+        }
     }
     int cap = 0;
     for (int row = 2; fgets(line, sizeof line, f); row++) {
         if (*n == cap) *r = rd_realloc(*r, (size_t)(cap = cap ? 2 * cap : 16), sizeof **r);
-        if (!parse_row(line, &(*r)[*n])) {
+        if (!parse_row(line, at, n_fields, &(*r)[*n])) {
             fclose(f);
             free(*r);
             *r = NULL;

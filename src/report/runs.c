@@ -9,21 +9,19 @@
 #include "rdrop/report.h"
 #include "train/config_keys.h"
 
-enum { C_EPOCH, C_TEST_ACC, C_TEST_LOSS, C_TRAIN_LOSS, C_TRAIN_CE, C_TRAIN_KL, C_SECONDS, C_RATE, N_COLS };
-static const char *const COLUMN[N_COLS] = {"epoch", "test_acc", "test_loss", "train_loss",
-                                           "train_ce", "train_kl", "epoch_seconds",
-                                           "samples_per_second"};
+/* The error columns derived from an accuracy column, in percent. */
+static const struct {
+    const char *name, *title;
+    int from;
+} ERRORS[] = {
+    {"test_err", "Test error (%)", RD_COL_TEST_ACC},
+    {"mc_err", "Monte Carlo dropout test error (%)", RD_COL_MC_ACC},
+    {"val_err", "Validation error (%)", RD_COL_VAL_ACC},
+};
+enum { N_ERRORS = sizeof ERRORS / sizeof ERRORS[0] };
 
-static double **field(rd_run_curves *c, int col) {
-    switch (col) {
-    case C_TEST_ACC: return &c->test_err;
-    case C_TEST_LOSS: return &c->test_loss;
-    case C_TRAIN_LOSS: return &c->train_loss;
-    case C_TRAIN_CE: return &c->train_ce;
-    case C_TRAIN_KL: return &c->train_kl;
-    case C_SECONDS: return &c->seconds;
-    default: return &c->samples_per_second;
-    }
+static double **error_array(rd_run_curves *c, int k) {
+    return k == 0 ? &c->test_err : k == 1 ? &c->mc_err : &c->val_err;
 }
 
 /* Splits a CSV line in place; returns the number of fields. */
@@ -40,13 +38,16 @@ static int split(char *line, char **f, int max) {
 }
 
 static void grow(rd_run_curves *c, int epochs) {
-    for (int col = 1; col < N_COLS; col++) {
-        double **a = field(c, col);
+    for (int col = 0; col < RD_N_COLS + N_ERRORS; col++) {
+        double **a = col < RD_N_COLS ? &c->col[col] : error_array(c, col - RD_N_COLS);
         *a = rd_realloc(*a, (size_t)epochs, sizeof(double));
         for (int e = c->epochs; e < epochs; e++) (*a)[e] = NAN;
     }
     c->epochs = epochs;
 }
+
+/* Columns a report cannot do without; the others may be missing (NaN). */
+static const int REQUIRED[] = {RD_COL_EPOCH, RD_COL_TEST_ACC, RD_COL_TRAIN_CE, RD_COL_EPOCH_SECONDS};
 
 rd_status rd_run_read(const char *dir, rd_run_curves *c, rd_error *err) {
     memset(c, 0, sizeof *c);
@@ -54,56 +55,66 @@ rd_status rd_run_read(const char *dir, rd_run_curves *c, rd_error *err) {
     snprintf(path, sizeof path, "%s/metrics.csv", dir);
     FILE *in = fopen(path, "r");
     if (!in) return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot read: %s", path, strerror(errno));
-    int at[N_COLS], n = fgets(line, sizeof line, in) ? split(line, f, 64) : 0;
-    for (int col = 0; col < N_COLS; col++) {
+    int at[RD_N_COLS], n = fgets(line, sizeof line, in) ? split(line, f, 64) : 0;
+    for (int col = 0; col < RD_N_COLS; col++) {
         at[col] = -1;
         for (int i = 0; i < n; i++)
-            if (!strcmp(f[i], COLUMN[col])) at[col] = i;
-        if (at[col] < 0) {
-            fclose(in);
-            return rd_fail(err, RD_ERR_RUNTIME, "%s: no column \"%s\" in the header", path, COLUMN[col]);
-        }
+            if (!strcmp(f[i], rd_metrics_columns[col].name)) at[col] = i;
     }
+    for (size_t k = 0; k < sizeof REQUIRED / sizeof REQUIRED[0]; k++)
+        if (at[REQUIRED[k]] < 0) {
+            fclose(in);
+            return rd_fail(err, RD_ERR_RUNTIME, "%s: no column \"%s\" in the header", path,
+                           rd_metrics_columns[REQUIRED[k]].name);
+        }
     for (int row = 2; fgets(line, sizeof line, in); row++) {
         n = split(line, f, 64);
         char *end;
         long epoch = strtol(f[0], &end, 10);
-        if (n <= at[C_EPOCH] || *end || epoch < 1 || epoch > 1000000) {
+        if (n <= at[RD_COL_EPOCH] || *end || epoch < 1 || epoch > 1000000) {
             fclose(in);
             rd_run_free(c);
             return rd_fail(err, RD_ERR_RUNTIME, "%s:%d: not a metrics row", path, row);
         }
         if (epoch > c->epochs) grow(c, (int)epoch);
-        for (int col = 1; col < N_COLS; col++) {
-            double v = at[col] < n && f[at[col]][0] ? strtod(f[at[col]], &end) : NAN;
-            if (at[col] < n && f[at[col]][0] && *end) v = NAN;
-            if (col == C_TEST_ACC) v = 100.0 * (1.0 - v); /* accuracy -> error in percent */
-            (*field(c, col))[epoch - 1] = v;
+        for (int col = 1; col < RD_N_COLS; col++) {
+            int i = at[col];
+            double v = i >= 0 && i < n && f[i][0] ? strtod(f[i], &end) : NAN;
+            if (i >= 0 && i < n && f[i][0] && *end) v = NAN;
+            c->col[col][epoch - 1] = v;
         }
+        for (int k = 0; k < N_ERRORS; k++) /* accuracy -> error in percent */
+            (*error_array(c, k))[epoch - 1] = 100.0 * (1.0 - c->col[ERRORS[k].from][epoch - 1]);
     }
     fclose(in);
     return RD_OK;
 }
 
 void rd_run_free(rd_run_curves *c) {
-    for (int col = 1; col < N_COLS; col++) free(*field(c, col));
+    for (int col = 0; col < RD_N_COLS; col++) free(c->col[col]);
+    for (int k = 0; k < N_ERRORS; k++) free(*error_array(c, k));
     memset(c, 0, sizeof *c);
 }
 
 int rd_run_finished(const rd_run_curves *c, int epochs) {
     if (epochs < 1 || c->epochs < epochs || isnan(c->test_err[epochs - 1])) return 0;
     for (int e = 0; e < epochs; e++)
-        if (isnan(c->seconds[e])) return 0;
+        if (isnan(c->col[RD_COL_EPOCH_SECONDS][e])) return 0;
     return 1;
 }
 
 const double *rd_run_metric(const rd_run_curves *c, const char *metric) {
-    if (!strcmp(metric, "test_err")) return c->test_err;
-    if (!strcmp(metric, "test_loss")) return c->test_loss;
-    if (!strcmp(metric, "train_loss")) return c->train_loss;
-    if (!strcmp(metric, "train_ce")) return c->train_ce;
-    if (!strcmp(metric, "train_kl")) return c->train_kl;
-    return NULL;
+    for (int k = 0; k < N_ERRORS; k++)
+        if (!strcmp(metric, ERRORS[k].name)) return *error_array((rd_run_curves *)c, k);
+    int col = rd_metrics_find(metric);
+    return col > 0 ? c->col[col] : NULL;
+}
+
+const char *rd_run_metric_title(const char *metric) {
+    for (int k = 0; k < N_ERRORS; k++)
+        if (!strcmp(metric, ERRORS[k].name)) return ERRORS[k].title;
+    int col = rd_metrics_find(metric);
+    return col > 0 ? rd_metrics_columns[col].title : NULL;
 }
 
 rd_status rd_run_config_check(const char *dir, const rd_config *want, rd_error *err) {

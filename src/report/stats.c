@@ -4,6 +4,9 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdlib.h>
+
+#include "rdrop/rng.h"
 
 double rd_stats_mean(const double *x, int n) {
     double s = 0;
@@ -91,4 +94,59 @@ rd_paired_test rd_paired_t_test(const double *a, const double *b, int n) {
     else r.t = r.mean > 0 ? INFINITY : r.mean < 0 ? -INFINITY : 0; /* identical differences */
     r.p = 2 * rd_t_cdf(-fabs(r.t), df);
     return r;
+}
+
+double rd_sign_flip_p(const double *a, const double *b, int n, unsigned long long seed, int draws) {
+    if (n < 1) return NAN;
+    double *d = malloc((size_t)n * sizeof *d), obs = 0, scale = 0;
+    if (!d) return NAN;
+    for (int i = 0; i < n; i++) {
+        d[i] = b[i] - a[i];
+        obs += d[i];
+        scale += fabs(d[i]);
+    }
+    /* sums equal to the observed one up to rounding count as "at least" */
+    double limit = fabs(obs) - 1e-12 * scale;
+    long long hits = 0, total = 0;
+    if (n <= RD_SIGN_FLIP_EXACT) {
+        for (unsigned long mask = 0; mask < 1UL << n; mask++) {
+            double s = 0;
+            for (int i = 0; i < n; i++) s += mask >> i & 1 ? -d[i] : d[i];
+            hits += fabs(s) >= limit;
+        }
+        total = 1LL << n;
+    } else {
+        rd_rng rng;
+        rd_rng_seed(&rng, seed);
+        hits = total = 1; /* the observed pattern itself */
+        for (int k = 0; k < draws; k++, total++) {
+            double s = 0;
+            for (int i = 0; i < n; i++) s += rd_rng_u64(&rng) >> 63 ? -d[i] : d[i];
+            hits += fabs(s) >= limit;
+        }
+    }
+    free(d);
+    return (double)hits / (double)total;
+}
+
+void rd_holm(const double *p, int m, double *adjusted) {
+    int *order = malloc((size_t)(m > 0 ? m : 1) * sizeof *order), k = 0;
+    if (!order) return;
+    for (int i = 0; i < m; i++) {
+        adjusted[i] = NAN;
+        if (!isnan(p[i])) order[k++] = i;
+    }
+    for (int i = 1; i < k; i++) /* insertion sort by p: m is small */
+        for (int j = i; j > 0 && p[order[j]] < p[order[j - 1]]; j--) {
+            int t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    double run = 0;
+    for (int j = 0; j < k; j++) {
+        double v = fmin(1.0, (k - j) * p[order[j]]);
+        run = fmax(run, v);
+        adjusted[order[j]] = run;
+    }
+    free(order);
 }

@@ -7,9 +7,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char HEADER[] =
-    "epoch,lr,train_loss,train_ce,train_kl,train_acc,test_loss,test_acc,epoch_seconds,"
-    "samples_per_second,val_loss,val_acc,test_kl,mc_acc,train_size\n";
+/* The header line: the column names of rdrop/metrics.h. */
+static void put_header(FILE *f) {
+    for (int i = 0; i < RD_N_COLS; i++) fprintf(f, "%s%s", i ? "," : "", rd_metrics_columns[i].name);
+    fputc('\n', f);
+}
 
 rd_status rd_make_dirs(const char *path, rd_error *err) {
     char buf[4096];
@@ -41,7 +43,7 @@ rd_status rd_metrics_open(const char *dir, int resume, int keep_epochs, rd_error
         if (in) fclose(in);
         return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot write: %s", tmp, strerror(errno));
     }
-    fputs(HEADER, out);
+    put_header(out);
     char line[1024];
     if (in) {
         if (!fgets(line, sizeof line, in)) line[0] = 0; /* the old header */
@@ -54,31 +56,15 @@ rd_status rd_metrics_open(const char *dir, int resume, int keep_epochs, rd_error
     return RD_OK;
 }
 
-static void num(FILE *f, double v, const char *fmt) {
-    fputc(',', f);
-    if (!isnan(v)) fprintf(f, fmt, v);
-}
-
 rd_status rd_metrics_append(const char *dir, const rd_metrics_row *r, rd_error *err) {
     char path[4096];
     path_of(path, sizeof path, dir, "metrics.csv");
     FILE *f = fopen(path, "a");
     if (!f) return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot append: %s", path, strerror(errno));
-    fprintf(f, "%d", r->epoch);
-    num(f, r->lr, "%.6g");
-    num(f, r->train_loss, "%.6f");
-    num(f, r->train_ce, "%.6f");
-    num(f, r->train_kl, "%.6f");
-    num(f, r->train_acc, "%.6f");
-    num(f, r->test_loss, "%.6f");
-    num(f, r->test_acc, "%.6f");
-    num(f, r->epoch_seconds, "%.3f");
-    num(f, r->samples_per_second, "%.1f");
-    num(f, r->val_loss, "%.6f");
-    num(f, r->val_acc, "%.6f");
-    num(f, r->test_kl, "%.6g");
-    num(f, r->mc_acc, "%.6f");
-    fprintf(f, ",%d", r->train_size);
+    for (int i = 0; i < RD_N_COLS; i++) {
+        if (i) fputc(',', f);
+        if (!isnan(r->v[i])) fprintf(f, rd_metrics_columns[i].format, r->v[i]);
+    }
     fputc('\n', f);
     if (fclose(f) != 0) return rd_fail(err, RD_ERR_RUNTIME, "%s: write failed: %s", path, strerror(errno));
     return RD_OK;

@@ -3,13 +3,7 @@
 #define RDROP_TRAIN_RUN_FILES_H
 #include "rdrop/error.h"
 
-typedef struct {
-    int epoch;
-    double lr, train_loss, train_ce, train_kl, train_acc, test_loss, test_acc;
-    double epoch_seconds, samples_per_second, val_loss, val_acc; /* val: NaN when none */
-    double test_kl, mc_acc; /* dropout consistency on the test set; NaN when not measured */
-    int train_size;         /* samples trained on */
-} rd_metrics_row;
+#include "rdrop/metrics.h"
 
 /* mkdir -p */
 rd_status rd_make_dirs(const char *path, rd_error *err);

@@ -143,26 +143,32 @@ static rd_status end_epoch(rd_trainer *t, rd_train_result *res, rd_error *err) {
     const double *s = t->st.sums;
     int epoch = t->st.epoch + 1, last = epoch == c->train.epochs;
     double copies = c->train.method == RD_METHOD_RDROP ? 2.0 : 1.0;
-    rd_metrics_row r = {.epoch = epoch, .lr = t->lr, .train_loss = s[RD_SUM_LOSS] / s[RD_SUM_BATCHES],
-                        .train_ce = s[RD_SUM_CE] / s[RD_SUM_BATCHES], .train_kl = s[RD_SUM_KL] / s[RD_SUM_BATCHES],
-                        .train_acc = s[RD_SUM_CORRECT] / s[RD_SUM_ROWS], .epoch_seconds = s[RD_SUM_SECONDS],
-                        .samples_per_second = s[RD_SUM_ROWS] / copies / s[RD_SUM_SECONDS],
-                        .test_loss = NAN, .test_acc = NAN, .val_loss = NAN, .val_acc = NAN,
-                        .test_kl = NAN, .mc_acc = NAN, .train_size = t->train.n};
+    rd_metrics_row r;
+    rd_metrics_row_clear(&r);
+    double *v = r.v;
+    v[RD_COL_EPOCH] = epoch;
+    v[RD_COL_LR] = t->lr;
+    v[RD_COL_TRAIN_LOSS] = s[RD_SUM_LOSS] / s[RD_SUM_BATCHES];
+    v[RD_COL_TRAIN_CE] = s[RD_SUM_CE] / s[RD_SUM_BATCHES];
+    v[RD_COL_TRAIN_KL] = s[RD_SUM_KL] / s[RD_SUM_BATCHES];
+    v[RD_COL_TRAIN_ACC] = s[RD_SUM_CORRECT] / s[RD_SUM_ROWS];
+    v[RD_COL_EPOCH_SECONDS] = s[RD_SUM_SECONDS];
+    v[RD_COL_SAMPLES_PER_SECOND] = s[RD_SUM_ROWS] / copies / s[RD_SUM_SECONDS];
+    v[RD_COL_TRAIN_SIZE] = t->train.n;
     if (t->opt->times) t->opt->times[t->st.epoch] = t->times;
     memset(&t->times, 0, sizeof t->times);
     if (!t->opt->benchmark && (last || epoch % c->train.eval_interval == 0)) {
-        rd_evaluate(&t->model, &t->g, &t->test, &r.test_loss, &r.test_acc, NULL);
+        rd_evaluate(&t->model, &t->g, &t->test, &v[RD_COL_TEST_LOSS], &v[RD_COL_TEST_ACC], NULL);
         if (c->train.mc_passes > 0) {
             /* its own stream per epoch: the training's random numbers are untouched */
             rd_rng rng;
             rd_rng_seed(&rng, c->train.seed ^ 0xd1a9c0a5f00dULL ^ (0x9e3779b97f4a7c15ULL * (uint64_t)epoch));
             rd_consistency k;
             rd_evaluate_consistency(&t->model, &t->g, &t->test, c->train.mc_passes, &rng, &k);
-            r.test_kl = k.test_kl;
-            r.mc_acc = k.mc_acc;
+            v[RD_COL_TEST_KL] = k.test_kl;
+            v[RD_COL_MC_ACC] = k.mc_acc;
         }
-        if (t->has_val) rd_evaluate(&t->model, &t->g, &t->val, &r.val_loss, &r.val_acc, NULL);
+        if (t->has_val) rd_evaluate(&t->model, &t->g, &t->val, &v[RD_COL_VAL_LOSS], &v[RD_COL_VAL_ACC], NULL);
     }
     rd_trainer_print_epoch(t, &r);
     rd_status st = rd_metrics_append(t->opt->out_dir, &r, err);
@@ -170,16 +176,16 @@ static rd_status end_epoch(rd_trainer *t, rd_train_result *res, rd_error *err) {
     t->st.batch = 0;
     memset(t->st.sums, 0, sizeof t->st.sums);
     int save = !t->opt->benchmark; /* timing runs write no checkpoints */
-    if (!st && save && t->has_val && !isnan(r.val_acc) && r.val_acc > t->st.best_val_acc) {
-        t->st.best_val_acc = r.val_acc;
+    if (!st && save && t->has_val && !isnan(v[RD_COL_VAL_ACC]) && v[RD_COL_VAL_ACC] > t->st.best_val_acc) {
+        t->st.best_val_acc = v[RD_COL_VAL_ACC];
         t->st.best_epoch = epoch;
         st = rd_trainer_save(t, "best.ckpt", err);
     }
     if (!st && save && (last || epoch % c->train.checkpoint_interval == 0)) st = rd_trainer_save(t, "last.ckpt", err);
     res->epochs_done = epoch;
-    if (!isnan(r.test_acc)) {
-        res->test_acc = r.test_acc;
-        res->test_loss = r.test_loss;
+    if (!isnan(v[RD_COL_TEST_ACC])) {
+        res->test_acc = v[RD_COL_TEST_ACC];
+        res->test_loss = v[RD_COL_TEST_LOSS];
     }
     return st;
 }

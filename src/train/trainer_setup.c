@@ -25,9 +25,12 @@ static rd_status load_data(rd_trainer *t, rd_error *err) {
         t->has_val = !st;
     }
     if (st) return st;
-    if (t->train.dim != c->model.inputs)
-        return rd_fail(err, RD_ERR_USAGE, "%s: images have %d pixels but model.inputs is %d",
-                       c->data.dir, t->train.dim, c->model.inputs);
+    /* every size the data implies, before any of it is used (validation
+     * samples come out of the training set, so its check covers them) */
+    st = rd_dataset_check_shape(&t->train, c->data.dir, c->model.inputs, c->model.classes, err);
+    if (!st && !t->opt->benchmark)
+        st = rd_dataset_check_shape(&t->test, test_dir, c->model.inputs, c->model.classes, err);
+    if (st) return st;
     if (c->data.normalize) {
         float mean, std;
         rd_dataset_compute_stats(&t->train, &mean, &std);
@@ -231,12 +234,15 @@ rd_status rd_trainer_save(rd_trainer *t, const char *name, rd_error *err) {
 
 void rd_trainer_print_epoch(const rd_trainer *t, const rd_metrics_row *r) {
     FILE *f = t->opt->log;
-    fprintf(f, "epoch %d/%d  lr %.3g  train loss %.4f (ce %.4f kl %.4f) acc %.2f%%", r->epoch,
-            t->cfg->train.epochs, r->lr, r->train_loss, r->train_ce, r->train_kl, 100 * r->train_acc);
-    if (!isnan(r->test_acc)) fprintf(f, "  test loss %.4f acc %.2f%%", r->test_loss, 100 * r->test_acc);
-    if (!isnan(r->test_kl)) fprintf(f, " kl %.4f", r->test_kl);
-    if (!isnan(r->val_acc)) fprintf(f, "  val acc %.2f%%", 100 * r->val_acc);
-    fprintf(f, "  %.1f s  %.0f samples/s\n", r->epoch_seconds, r->samples_per_second);
+    const double *v = r->v;
+    fprintf(f, "epoch %d/%d  lr %.3g  train loss %.4f (ce %.4f kl %.4f) acc %.2f%%", (int)v[RD_COL_EPOCH],
+            t->cfg->train.epochs, v[RD_COL_LR], v[RD_COL_TRAIN_LOSS], v[RD_COL_TRAIN_CE], v[RD_COL_TRAIN_KL],
+            100 * v[RD_COL_TRAIN_ACC]);
+    if (!isnan(v[RD_COL_TEST_ACC]))
+        fprintf(f, "  test loss %.4f acc %.2f%%", v[RD_COL_TEST_LOSS], 100 * v[RD_COL_TEST_ACC]);
+    if (!isnan(v[RD_COL_TEST_KL])) fprintf(f, " kl %.4f", v[RD_COL_TEST_KL]);
+    if (!isnan(v[RD_COL_VAL_ACC])) fprintf(f, "  val acc %.2f%%", 100 * v[RD_COL_VAL_ACC]);
+    fprintf(f, "  %.1f s  %.0f samples/s\n", v[RD_COL_EPOCH_SECONDS], v[RD_COL_SAMPLES_PER_SECOND]);
     fflush(f);
 }
 

@@ -6,6 +6,7 @@ Simpson's rule on the density with 200000 intervals (error far below 1e-9).
 Quantiles: bisection on that CDF. Mean and standard deviation: `statistics`.
 Run: python3 tests/unit/stats_reference.py
 """
+import itertools
 import math
 import statistics
 
@@ -48,6 +49,14 @@ def quantile(p, df):
     return (lo + hi) / 2
 
 
+def sign_flip(d):
+    """Two-sided exact sign-flip p: the share of sign patterns with |sum| >= observed."""
+    obs = abs(sum(d))
+    hits = sum(abs(sum(s * x for s, x in zip(signs, d))) >= obs - 1e-12 * sum(map(abs, d))
+               for signs in itertools.product([1, -1], repeat=len(d)))
+    return hits / 2 ** len(d)
+
+
 if __name__ == "__main__":
     for t, df in [(1.0, 1), (2.5, 2), (-1.5, 4), (2.776445, 4)]:
         print(f"cdf closed  t={t} df={df}: {cdf_closed(t, df):.12f}  numeric {cdf_numeric(t, df):.12f}")
@@ -74,3 +83,5 @@ if __name__ == "__main__":
     p2 = 2 * (1 - cdf_numeric(abs(t2), 4))
     print(f"paired c-a: mean {m2:.6f} sd {s2:.6f} t {t2:.6f} p {p2:.6f} half_ci {quantile(0.975, 4) * s2 / math.sqrt(5):.6f}")
     print(f"paired: mean {m:.12f} sd {s:.12f} t {t:.12f} p {p:.12f} half_ci {quantile(0.975, 4) * s / math.sqrt(5):.6f}")
+    print(f"sign-flip b-a {sign_flip([bi - ai for ai, bi in zip(a, b)])}  c-a {sign_flip(d2)}  "
+          f"[1, 2, 3, -0.5] {sign_flip([1, 2, 3, -0.5])}")

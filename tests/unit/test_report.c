@@ -54,23 +54,27 @@ Test(report, report_md_from_the_fixture) {
     cr_assert(tmpdir_make(dir));
     cr_assert_eq(rd_results_read(FIXTURE, &r, &n, &err), RD_OK, "%s", err.msg);
     const char *configs[] = {"mnist-dropout", "mnist-rdrop", "mnist-rdrop+alpha=4"};
-    rd_report rep = {r, n, configs, 3, NULL, "rdrop compare X Y"};
+    rd_report rep = {r, n, configs, 3, NULL, 0, 0, NULL, 0, "rdrop compare X Y"};
     snprintf(path, sizeof path, "%s/report.md", dir);
     cr_assert_eq(rd_report_write(path, &rep, &err), RD_OK, "%s", err.msg);
     char *md = slurp(path);
-    /* per config: mean ± sample sd (python: 1.800 ± 0.079057, 1.634 ± 0.088204) */
-    cr_assert_has(md, "| mnist-dropout | 20 | 5 | 1.800 ± 0.079 | 1.720 ± 0.057 | 10.00 ± 0.35 |");
-    cr_assert_has(md, "| mnist-rdrop | 20 | 5 | 1.634 ± 0.088 |");
-    /* paired: mean -0.166, half CI 0.096419, p 0.008775 */
-    cr_assert_has(md, "| mnist-rdrop − mnist-dropout | 5 | -0.166 | ±0.096 | 0.0088 |");
-    cr_assert_has(md, "mnist-rdrop lowered the final test error by 0.166 ± 0.096 points relative to "
-                      "mnist-dropout (95% CI, paired t-test over 5 seeds, p = 0.0088).");
-    /* the third config: mean +0.016, half CI 0.073772, p 0.579531 */
-    cr_assert_has(md, "| mnist-rdrop+alpha=4 − mnist-dropout | 5 | +0.016 | ±0.074 | 0.580 |");
+    /* per config: mean ± sample sd (python: 1.800 ± 0.079057, 1.634 ± 0.088204); this
+     * fixture predates the method, alpha and consistency columns */
+    cr_assert_has(md, "| mnist-dropout | unknown | ? | 5 | 20 | 1.800 ± 0.079 | 1.720 ± 0.057 | n/a | n/a "
+                      "| 10.00 ± 0.35 |");
+    cr_assert_has(md, "| mnist-rdrop | unknown | ? | 5 | 20 | 1.634 ± 0.088 |");
+    /* paired: mean -0.166, half CI 0.096419, p 0.008775; five differences of one sign:
+     * sign-flip p = 2/32; Holm over two comparisons: 2 x 0.008775 = 0.01755 */
+    cr_assert_has(md, "| **mnist-rdrop − mnist-dropout** | 5 | -0.166 | ±0.096 | 0.0088 | 0.062 | 0.018 |");
+    cr_assert_has(md, "**Primary comparison** (declared before the runs): mnist-rdrop lowered the final test "
+                      "error by 0.166 ± 0.096 points relative to mnist-dropout (95% CI, paired t-test over 5 "
+                      "seeds, p = 0.0088; Holm-adjusted over 2 comparisons p = 0.018; sign-flip p = 0.062).");
+    /* the third config: mean +0.016, half CI 0.073772, p 0.579531; sign-flip 0.75
+     * (stats_reference.py); Holm: max(0.01755, 1 x 0.579531) */
+    cr_assert_has(md, "| mnist-rdrop+alpha=4 − mnist-dropout | 5 | +0.016 | ±0.074 | 0.580 | 0.750 | 0.580 |");
     cr_assert_has(md, "No significant difference in final test error between mnist-rdrop+alpha=4 and "
                       "mnist-dropout at 5 seeds (mnist-rdrop+alpha=4 − mnist-dropout = +0.016 ± 0.074 "
-                      "points, p = 0.580).");
-    cr_assert_has(md, "not corrected for multiple comparisons");
+                      "points, p = 0.580; Holm-adjusted over 2 comparisons p = 0.580; sign-flip p = 0.750).");
     cr_assert_has(md, "Made by `rdrop compare X Y`");
     cr_assert_null(strstr(md, "equal training time"), "no curves, so no equal-time section");
     free(md);
@@ -81,12 +85,13 @@ Test(report, report_md_from_the_fixture) {
 /* A run of 4 epochs with the given seconds per epoch and test errors (%). */
 static rd_run_curves run(double seconds, const double err[4]) {
     rd_run_curves c = {.epochs = 4};
-    double **cols[] = {&c.test_err, &c.test_loss, &c.train_loss, &c.train_ce, &c.train_kl, &c.seconds,
-                       &c.samples_per_second};
-    for (int k = 0; k < 7; k++) *cols[k] = calloc(4, sizeof(double));
+    for (int k = 0; k < RD_N_COLS; k++) c.col[k] = calloc(4, sizeof(double));
+    c.test_err = calloc(4, sizeof(double));
+    c.mc_err = calloc(4, sizeof(double));
+    c.val_err = calloc(4, sizeof(double));
     for (int e = 0; e < 4; e++) {
         c.test_err[e] = err[e];
-        c.seconds[e] = seconds;
+        c.col[RD_COL_EPOCH_SECONDS][e] = seconds;
     }
     return c;
 }
@@ -96,14 +101,14 @@ Test(report, equal_time_takes_the_slower_run_at_the_faster_runs_end) {
     double a0[] = {4, 3, 2, 1.0}, a1[] = {4, 3, 2, 1.2}, b0[] = {3.5, 2.5, 1.5, 0.5}, b1[] = {3.5, 2.9, 1.5, 0.5};
     rd_run_curves c[4] = {run(1, a0), run(1, a1), run(2, b0), run(2, b1)};
     rd_result r[4];
-    rd_result_from_run(&c[0], "A", 0, &r[0]);
-    rd_result_from_run(&c[1], "A", 1, &r[1]);
-    rd_result_from_run(&c[2], "B", 0, &r[2]);
-    rd_result_from_run(&c[3], "B", 1, &r[3]);
+    rd_result_from_run(&c[0], NULL, "A", 0, &r[0]);
+    rd_result_from_run(&c[1], NULL, "A", 1, &r[1]);
+    rd_result_from_run(&c[2], NULL, "B", 0, &r[2]);
+    rd_result_from_run(&c[3], NULL, "B", 1, &r[3]);
     cr_assert_float_eq(r[2].total_seconds, 8.0, 1e-12);
     cr_assert_eq(r[0].best_epoch, 4);
     const char *configs[] = {"A", "B"};
-    rd_report rep = {r, 4, configs, 2, c, ""};
+    rd_report rep = {r, 4, configs, 2, NULL, 0, 0, c, 0, ""};
     char dir[64], path[128];
     rd_error err = {0};
     cr_assert(tmpdir_make(dir));
@@ -131,11 +136,12 @@ Test(report, metrics_csv_by_column_name_with_evaluation_gaps) {
     cr_assert_eq(c.epochs, 2);
     cr_assert(isnan(c.test_err[0]), "epoch 1 was not evaluated");
     cr_assert_float_eq(c.test_err[1], 3.0, 1e-9); /* accuracy 0.97 -> 3% error */
-    cr_assert_float_eq(c.train_kl[0], 0.1, 1e-12);
+    cr_assert_float_eq(c.col[RD_COL_TRAIN_KL][0], 0.1, 1e-12);
+    cr_assert(isnan(c.col[RD_COL_TEST_KL][1]), "an older metrics.csv has no test_kl: NaN");
     cr_assert(rd_run_finished(&c, 2));
     cr_assert(!rd_run_finished(&c, 3), "a 3-epoch run is not finished after 2");
     rd_result r;
-    rd_result_from_run(&c, "x", 7, &r);
+    rd_result_from_run(&c, NULL, "x", 7, &r);
     cr_assert_float_eq(r.seconds_per_epoch, 2.5, 1e-12);
     cr_assert_float_eq(r.best_err, 3.0, 1e-9);
     rd_run_free(&c);
@@ -151,10 +157,12 @@ Test(report, results_csv_round_trip_and_bad_rows) {
     char dir[64], path[128];
     cr_assert(tmpdir_make(dir));
     snprintf(path, sizeof path, "%s/results.csv", dir);
-    rd_result w[2] = {{.config = "a", .seed = 3, .epochs = 5, .final_err = 1.25, .best_err = 1.125, .best_epoch = 4,
-                       .train_ce = 0.5, .train_kl = 0.25, .seconds_per_epoch = 2.5, .samples_per_second = 100,
-                       .total_seconds = 12.5},
-                      {.config = "b+alpha=2", .seed = 18446744073709551615ULL, .epochs = 1, .final_err = 9}};
+    rd_result w[2] = {{.config = "a", .seed = 3, .method = "rdrop", .alpha = 1, .dropout = 0.5, .input_dropout = 0.2,
+                       .train_size = 1000, .epochs = 5, .final_err = 1.25, .best_err = 1.125, .best_epoch = 4,
+                       .train_ce = 0.5, .train_kl = 0.25, .test_kl = 0.0123, .mc_acc = 0.9875,
+                       .seconds_per_epoch = 2.5, .samples_per_second = 100, .total_seconds = 12.5},
+                      {.config = "b+alpha=2", .seed = 18446744073709551615ULL, .method = "dropout",
+                       .train_size = -1, .epochs = 1, .final_err = 9, .test_kl = NAN, .mc_acc = NAN}};
     rd_error err = {0};
     cr_assert_eq(rd_results_write(path, w, 2, &err), RD_OK, "%s", err.msg);
     rd_result *r;
@@ -165,6 +173,13 @@ Test(report, results_csv_round_trip_and_bad_rows) {
     cr_assert_eq(r[1].seed, 18446744073709551615ULL);
     cr_assert_float_eq(r[0].best_err, 1.125, 1e-12);
     cr_assert_float_eq(r[0].total_seconds, 12.5, 1e-12);
+    cr_assert_str_eq(r[0].method, "rdrop");
+    cr_assert_float_eq(r[0].input_dropout, 0.2, 1e-12);
+    cr_assert_eq(r[0].train_size, 1000);
+    cr_assert_float_eq(r[0].test_kl, 0.0123, 1e-12);
+    cr_assert_float_eq(r[0].mc_acc, 0.9875, 1e-12);
+    cr_assert(isnan(r[1].test_kl) && isnan(r[1].mc_acc), "not measured: an empty field, read as NaN");
+    cr_assert_eq(r[1].train_size, -1);
     free(r);
     FILE *f = fopen(path, "a");
     fputs("c,1,5,1.0,1.0\n", f); /* too few fields */

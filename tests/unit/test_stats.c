@@ -72,3 +72,50 @@ Test(stats, paired_t_test_edge_cases) {
     cr_assert_float_eq(t.mean, 0.5, 1e-15);
     cr_assert(isnan(t.p) && isnan(t.half_ci));
 }
+
+/* The sign-flip permutation test against tests/unit/stats_reference.py,
+ * which enumerates the sign patterns with itertools. */
+Test(stats, sign_flip_exact_p_values) {
+    /* five pairs all of one sign: 2 of 32 patterns are as extreme (the
+     * smallest p five seeds can give) */
+    double a[] = {1.80, 1.70, 1.90, 1.75, 1.85}, b[] = {1.60, 1.65, 1.70, 1.50, 1.72};
+    cr_assert_float_eq(rd_sign_flip_p(a, b, 5, 0, 0), 0.0625, 1e-15);
+    cr_assert_float_eq(rd_sign_flip_p(b, a, 5, 0, 0), 0.0625, 1e-15); /* two-sided */
+    /* differences 0.10, -0.05, 0, 0.05, -0.02: 24 of 32 patterns (python: 0.75) */
+    double c[] = {1.90, 1.65, 1.90, 1.80, 1.83};
+    cr_assert_float_eq(rd_sign_flip_p(a, c, 5, 0, 0), 0.75, 1e-15);
+    /* differences 1, 2, 3, -0.5: |sum| >= 5.5 in 4 of 16 (python: 0.25) */
+    double z[] = {0, 0, 0, 0}, d[] = {1, 2, 3, -0.5};
+    cr_assert_float_eq(rd_sign_flip_p(z, d, 4, 0, 0), 0.25, 1e-15);
+    cr_assert(isnan(rd_sign_flip_p(z, d, 0, 0, 0)));
+}
+
+Test(stats, sign_flip_monte_carlo_beyond_twenty_pairs) {
+    enum { N = 24 };
+    double a[N], b[N], c[N];
+    for (int i = 0; i < N; i++) {
+        a[i] = 0;
+        b[i] = 1 + 0.01 * i;                 /* all positive: exact p = 2 / 2^24 */
+        c[i] = (i % 2 ? 1.0 : -1.0) * (1 + (i / 2) * 0.01 - (i % 2) * 0.0); /* balanced: p near 1 */
+    }
+    double p = rd_sign_flip_p(a, b, N, 7, 100000);
+    /* the observed pattern counts once: 1 / (draws + 1) at the least */
+    cr_assert(p >= 1.0 / 100001 && p < 1e-4, "p = %g", p);
+    double q = rd_sign_flip_p(a, c, N, 7, 100000);
+    cr_assert(q > 0.8, "balanced differences: p = %g", q);
+    cr_assert_eq(rd_sign_flip_p(a, c, N, 7, 100000), q, "the same seed gives the same estimate");
+}
+
+/* Holm by hand: sorted 0.005, 0.01, 0.03, 0.04 times 4, 3, 2, 1 = 0.02,
+ * 0.03, 0.06, 0.04, then made non-decreasing: 0.02, 0.03, 0.06, 0.06. */
+Test(stats, holm_adjustment) {
+    double p[] = {0.01, 0.04, 0.03, 0.005}, adj[4];
+    rd_holm(p, 4, adj);
+    double want[] = {0.03, 0.06, 0.06, 0.02};
+    for (int i = 0; i < 4; i++) cr_assert_float_eq(adj[i], want[i], 1e-15, "p[%d]", i);
+    double big[] = {0.3, 0.6, NAN}, adj2[3];
+    rd_holm(big, 3, adj2); /* capped at 1; NaN left out of the count */
+    cr_assert_float_eq(adj2[0], 0.6, 1e-15);
+    cr_assert_float_eq(adj2[1], 0.6, 1e-15);
+    cr_assert(isnan(adj2[2]));
+}

@@ -1,0 +1,47 @@
+/* metrics.csv: a run folder's table, one row per epoch. Its columns are
+ * described once, here, and read by the trainer that writes the file, the
+ * reports that read it back and `rdrop plot`. */
+#ifndef RDROP_METRICS_H
+#define RDROP_METRICS_H
+
+typedef enum {
+    RD_COL_EPOCH,
+    RD_COL_LR,
+    RD_COL_TRAIN_LOSS,
+    RD_COL_TRAIN_CE,
+    RD_COL_TRAIN_KL,
+    RD_COL_TRAIN_ACC,
+    RD_COL_TEST_LOSS,
+    RD_COL_TEST_ACC,
+    RD_COL_EPOCH_SECONDS,
+    RD_COL_SAMPLES_PER_SECOND,
+    RD_COL_VAL_LOSS,
+    RD_COL_VAL_ACC,
+    RD_COL_TEST_KL,
+    RD_COL_MC_ACC,
+    RD_COL_TRAIN_SIZE,
+    RD_N_COLS
+} rd_metrics_col;
+
+typedef struct {
+    const char *name;   /* the header's name */
+    const char *format; /* printf format of a value */
+    const char *title;  /* a chart's title */
+    const char *help;   /* what it holds (README, `rdrop plot --help`) */
+} rd_metrics_column;
+
+/* The columns, in file order. */
+extern const rd_metrics_column rd_metrics_columns[RD_N_COLS];
+/* The column with this header name, or -1. */
+int rd_metrics_find(const char *name);
+
+/* One row: v[col]; NaN where the epoch has no value (test columns in
+ * epochs that were not evaluated, val columns without a validation set). */
+typedef struct {
+    double v[RD_N_COLS];
+} rd_metrics_row;
+
+/* Every value NaN. */
+void rd_metrics_row_clear(rd_metrics_row *r);
+
+#endif
