@@ -17,6 +17,10 @@ typedef enum { RD_METHOD_DROPOUT, RD_METHOD_RDROP } rd_method;
 typedef struct {
     char path[1024]; /* the experiment file */
     char name[256];  /* its base name without .ini: "mnist-rdrop" */
+    /* Bit i: key i of the key table was set by the experiment file or by
+     * --set, not left at its default or taken from a model file. Such keys
+     * win over a model file, whenever it is read. */
+    unsigned long long set_keys;
     struct {
         char file[1024]; /* the model file that was read ("" = none) */
         int inputs;
@@ -64,12 +68,15 @@ typedef struct {
 void rd_config_defaults(rd_config *c);
 
 /* Defaults, then the model file named by model.file, then the experiment's
- * own keys (its [model] keys win over the model file's, in any order).
+ * own keys (its [model] keys win over the model file's, in any order). A
+ * file that sets every [model] key itself (a run's config.ini does) does
+ * not need its model file, which is then not read.
  * Unreadable files are RD_ERR_RUNTIME; bad keys or values RD_ERR_USAGE. */
 rd_status rd_config_load(const char *path, rd_config *c, rd_error *err);
 
 /* One "section.key=value" override, validated like a file value. Setting
- * model.file reads that model file's keys over the current ones. */
+ * model.file reads that model file's keys, except those the experiment or an
+ * earlier --set set (they win, as in a file). */
 rd_status rd_config_set(rd_config *c, const char *assignment, rd_error *err);
 
 /* Checks between keys; call after all overrides. */

@@ -37,6 +37,24 @@ typedef struct {
  * first, then the uncompressed name. */
 rd_status rd_mnist_load(const char *dir, int train, rd_dataset *out, rd_error *err);
 
+/* What to keep while loading, checked against the files' headers before any
+ * pixel is inflated: `subset` samples (0 = all) -- the first ones, or
+ * (random) the ones rd_dataset_subset would choose with rng -- and at most
+ * max_bytes of memory for them (0 = no limit; limit_name says what sets it,
+ * for the message). A subset never needs the whole set in memory. */
+typedef struct {
+    int subset;
+    int random;
+    rd_rng *rng;
+    double max_bytes;
+    const char *limit_name;
+} rd_load_select;
+
+rd_status rd_mnist_load_select(const char *dir, int train, const rd_load_select *sel, rd_dataset *out,
+                               rd_error *err);
+rd_status rd_idx_load_select(const char *images_path, const char *labels_path, int n_classes,
+                             const rd_load_select *sel, rd_dataset *out, rd_error *err);
+
 /* Loads an image IDX file and a label IDX file (raw or gzip) and checks them:
  * magic, number of dimensions, sizes (nonzero, rows/cols <= RD_IDX_MAX_SIDE,
  * count <= RD_IDX_MAX_COUNT), file length exactly as the header says (short

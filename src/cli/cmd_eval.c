@@ -58,7 +58,8 @@ int cmd_eval(int argc, char **argv) {
     rd_ckpt_state s;
     if (rd_checkpoint_load(argv[optind], &m, NULL, &s, &err)) return cli_error("eval", &err);
     rd_dataset test;
-    if (rd_mnist_load(data, 0, &test, &err)) {
+    rd_load_select sel = {0, 0, NULL, rd_memory_available(), "the available memory"};
+    if (rd_mnist_load_select(data, 0, &sel, &test, &err)) {
         rd_mlp_free(&m);
         return cli_error("eval", &err);
     }

@@ -58,14 +58,26 @@ static const char *check_probabilities(const char *name, const double *v, int n,
     return NULL;
 }
 
-static void softmax(double *v, int n) {
+/* Logits to probabilities, keeping the log-probabilities: log(softmax) in
+ * float would turn a tiny probability into log 0 = -inf, the trap
+ * docs/kl-divergence.md warns about, where log_softmax stays finite. */
+static void softmax(double *v, double *logv, int n) {
     double mx = v[0], z = 0.0;
     for (int i = 1; i < n; i++) mx = v[i] > mx ? v[i] : mx;
-    for (int i = 0; i < n; i++) z += (v[i] = exp(v[i] - mx));
-    for (int i = 0; i < n; i++) v[i] /= z;
+    for (int i = 0; i < n; i++) z += exp(v[i] - mx);
+    for (int i = 0; i < n; i++) {
+        logv[i] = v[i] - mx - log(z);
+        v[i] = exp(logv[i]);
+    }
 }
 
 static void print_vector(const char *label, const float *v, int n) {
+    printf("%s[", label);
+    for (int i = 0; i < n; i++) printf("%s%.6g", i ? ", " : "", v[i]);
+    printf("]\n");
+}
+
+static void print_doubles(const char *label, const double *v, int n) {
     printf("%s[", label);
     for (int i = 0; i < n; i++) printf("%s%.6g", i ? ", " : "", v[i]);
     printf("]\n");
@@ -113,15 +125,15 @@ int cmd_kl(int argc, char **argv) {
     }
     if (npos != 2) return cli_usage_error("kl", "expected two distributions P and Q");
 
-    static double p[MAXN], q[MAXN];
+    static double p[MAXN], q[MAXN], logp[MAXN], logq[MAXN];
     char msg[256];
     int n = parse_vector("P", pos[0], p, msg, sizeof msg), m;
     if (n < 0 || (m = parse_vector("Q", pos[1], q, msg, sizeof msg)) < 0)
         return cli_usage_error("kl", "%s", msg);
     if (n != m) return cli_usage_error("kl", "P has %d numbers and Q has %d: they must match", n, m);
     if (logits) {
-        softmax(p, n);
-        softmax(q, n);
+        softmax(p, logp, n);
+        softmax(q, logq, n);
     } else if (check_probabilities("P", p, n, msg, sizeof msg) ||
                check_probabilities("Q", q, n, msg, sizeof msg))
         return cli_usage_error("kl", "%s", msg);
@@ -134,16 +146,16 @@ int cmd_kl(int argc, char **argv) {
     rd_graph g;
     rd_graph_init(&g);
     if (logits) {
-        print_vector("P = softmax(P) = ", pf, n);
-        print_vector("Q = softmax(Q) = ", qf, n);
+        print_doubles("P = softmax(P) = ", p, n);
+        print_doubles("Q = softmax(Q) = ", q, n);
     }
     double pq = kl(p, q, n), qp = kl(q, p, n);
     print_kl("KL(P||Q)", pq, "P", pf, "Q", qf, n);
     print_kl("KL(Q||P)", qp, "Q", qf, "P", pf, n);
     printf("%-20s= %.6g\n", "KL(P||Q) + KL(Q||P)", pq + qp);
 
-    printf("F.kl_div(log Q, P, reduction=...), P as one row:\n");
-    for (int i = 0; i < n; i++) tmp[i] = logf(qf[i]);
+    printf("F.kl_div(%s, P, reduction=...), P as one row:\n", logits ? "log_softmax(Q)" : "log Q");
+    for (int i = 0; i < n; i++) tmp[i] = logits ? (float)logq[i] : logf(qf[i]);
     rd_tensor *input = rd_input(&g, 1, n, tmp), *target = rd_input(&g, 1, n, pf);
     for (int r = RD_REDUCE_NONE; r <= RD_REDUCE_BATCHMEAN; r++) {
         rd_tensor *t = rd_kl_div(&g, input, target, r, 0);

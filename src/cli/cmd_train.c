@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "rdrop/config.h"
+#include "rdrop/signals.h"
 #include "rdrop/train.h"
 
 static const char *USAGE =
@@ -24,13 +25,10 @@ static const char *USAGE =
     "  --quiet          no progress display\n"
     "  -h, --help       this text\n"
     "\n"
-    "SIGINT or SIGTERM writes a checkpoint of the current state and exits with 130 or\n"
-    "143; --resume continues from it. Exit status: 0 success, 1 runtime error,\n"
-    "2 usage or config error.\n"
+    "SIGINT, SIGTERM or SIGHUP writes a checkpoint of the current state and exits with\n"
+    "128 + the signal (130, 143, 129); --resume continues from it. Exit status: 0\n"
+    "success, 1 runtime error, 2 usage or config error.\n"
     "\n";
-
-static volatile sig_atomic_t stop_signal;
-static void on_signal(int sig) { stop_signal = sig; }
 
 int cmd_train(int argc, char **argv) {
     static const struct option opts[] = {{"set", required_argument, 0, 's'}, {"out", required_argument, 0, 'o'},
@@ -82,16 +80,15 @@ int cmd_train(int argc, char **argv) {
         snprintf(dir, sizeof dir, "runs/%s-%llu", cfg.name, cfg.train.seed);
         out = dir;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    rd_catch_stop_signals();
 
-    rd_train_options o = {.out_dir = out, .resume = resume != NULL, .stop = &stop_signal, .log = stdout,
+    rd_train_options o = {.out_dir = out, .resume = resume != NULL, .stop = &rd_stop_requested, .log = stdout,
                           .progress = !quiet};
     rd_train_result res;
-    if (rd_train(&cfg, &o, &res, &err)) return cli_error("train", &err);
+    if (rd_train(&cfg, &o, &res, &err)) {
+        int status = cli_error("train", &err), sig = rd_interrupted();
+        return sig ? 128 + sig : status; /* stopped while reading the data, say */
+    }
     if (res.interrupted) return 128 + res.interrupted;
     return 0;
 }

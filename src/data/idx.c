@@ -12,10 +12,12 @@
 #include <zlib.h>
 
 #include "rdrop/data.h"
+#include "rdrop/signals.h"
 
 #define GZ_BUFFER (1u << 20) /* zlib input buffer */
 #define CHUNK (1u << 26)     /* bytes per gzread call (fits its unsigned length) */
 #define FIRST_ALLOC (4u << 20) /* then doubling; realloc of big blocks is cheap */
+#define STREAM_BLOCK (1u << 22) /* bytes read at a time when only some rows are kept */
 
 static uint32_t be32(const unsigned char *p) {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -109,64 +111,118 @@ static rd_status describe_short(const char *path, int ndims, const char *what,
                    path, dims[0], what, bytes, got, how);
 }
 
+rd_status rd_idx_open(rd_idx_file *x, const char *path, int ndims, const char *what, rd_error *err) {
+    memset(x, 0, sizeof *x);
+    x->path = path;
+    x->what = what;
+    x->ndims = ndims;
+    errno = 0;
+    x->f = gzopen(path, "rb");
+    if (!x->f)
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot open: %s", path, errno ? strerror(errno) : "out of memory");
+    gzbuffer(x->f, GZ_BUFFER);
+    unsigned char h[16];
+    size_t hlen = 4 + 4 * (size_t)ndims, bytes = 0;
+    int bad = 0;
+    size_t r = read_some(x->f, h, hlen, &bad);
+    rd_status st = RD_OK;
+    if (bad && !gz_cut_short(x->f))
+        st = rd_fail(err, RD_ERR_RUNTIME, "%s: read error: %s", path, gz_reason(x->f, path));
+    else
+        st = check_header(path, h, r, ndims, what, x->dims, &bytes, err);
+    if (st) {
+        rd_idx_close(x);
+        return st;
+    }
+    x->bytes = bytes;
+    x->row = bytes / x->dims[0];
+    return RD_OK;
+}
+
+void rd_idx_close(rd_idx_file *x) {
+    if (x->f) gzclose(x->f);
+    x->f = NULL;
+}
+
+/* After the payload: nothing may follow, and the gzip stream must end well. */
+static rd_status check_end(rd_idx_file *x, rd_error *err) {
+    unsigned char extra[4096];
+    int bad = 0;
+    size_t r = read_some(x->f, extra, sizeof extra, &bad);
+    if (r > 0)
+        return rd_fail(err, RD_ERR_RUNTIME,
+                       "%s: trailing bytes: %zu%s extra bytes after the %zu bytes the header announces", x->path,
+                       r, r == sizeof extra ? " or more" : "", x->bytes);
+    if (bad && gz_cut_short(x->f))
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: truncated: the gzip stream ends early (its trailer is missing)",
+                       x->path);
+    if (bad) return rd_fail(err, RD_ERR_RUNTIME, "%s: read error at the end: %s", x->path, gz_reason(x->f, x->path));
+    return RD_OK;
+}
+
+rd_status rd_idx_read_rows(rd_idx_file *x, const uint8_t *keep, size_t n_keep, uint8_t **out, rd_error *err) {
+    *out = NULL;
+    size_t want = keep ? n_keep * x->row : x->bytes, cap = want < FIRST_ALLOC ? want : FIRST_ALLOC;
+    size_t got = 0, kept = 0, row = x->row, n = x->dims[0];
+    int bad = 0;
+    uint8_t *buf = rd_malloc(cap ? cap : 1, 1);
+    if (!keep) {
+        /* all of it: inflate straight into the array, growing it as data
+         * arrives, so a lying header on a short file gives "truncated", not a
+         * huge allocation */
+        for (;;) {
+            got += read_some(x->f, buf + got, cap - got, &bad);
+            if (bad || got < cap || cap == want || rd_interrupted()) break;
+            cap = cap > want / 2 ? want : cap * 2;
+            buf = rd_realloc(buf, cap, 1);
+        }
+    } else {
+        /* a selection: read blocks of rows, keep the chosen ones */
+        size_t block = row > STREAM_BLOCK ? row : STREAM_BLOCK / row * row;
+        uint8_t *tmp = rd_malloc(block, 1);
+        for (size_t i = 0; i < n && !bad && !rd_interrupted();) {
+            size_t rows = (n - i) * row < block ? n - i : block / row;
+            size_t r = read_some(x->f, tmp, rows * row, &bad);
+            got += r;
+            for (size_t j = 0; j < r / row; j++, i++) {
+                if (!keep[i]) continue;
+                if ((kept + 1) * row > cap) {
+                    cap = cap > want / 2 ? want : cap * 2;
+                    buf = rd_realloc(buf, cap, 1);
+                }
+                memcpy(buf + kept * row, tmp + j * row, row);
+                kept++;
+            }
+            if (r < rows * row) break;
+        }
+        free(tmp);
+    }
+    rd_status st = RD_OK;
+    if (rd_interrupted())
+        st = rd_fail(err, RD_ERR_RUNTIME, "%s: reading stopped by a signal", x->path);
+    else if (bad && !gz_cut_short(x->f))
+        st = rd_fail(err, RD_ERR_RUNTIME, "%s: read error after %zu payload bytes: %s", x->path, got,
+                     gz_reason(x->f, x->path));
+    else if (got < x->bytes)
+        st = describe_short(x->path, x->ndims, x->what, x->dims, x->bytes, got, bad, err);
+    else
+        st = check_end(x, err);
+    if (st) {
+        free(buf);
+        return st;
+    }
+    *out = buf;
+    return RD_OK;
+}
+
 rd_status rd_idx_read(const char *path, int ndims, const char *what, uint32_t dims[3],
                       uint8_t **data, rd_error *err) {
     *data = NULL;
-    errno = 0;
-    gzFile f = gzopen(path, "rb");
-    if (!f)
-        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot open: %s", path,
-                       errno ? strerror(errno) : "out of memory");
-    gzbuffer(f, GZ_BUFFER);
-
-    unsigned char h[16];
-    size_t hlen = 4 + 4 * (size_t)ndims, bytes = 0, cap = 0, got = 0;
-    uint8_t *buf = NULL;
-    rd_status st = RD_OK;
-    int bad = 0;
-    size_t r = read_some(f, h, hlen, &bad);
-    if (bad && !gz_cut_short(f)) {
-        st = rd_fail(err, RD_ERR_RUNTIME, "%s: read error: %s", path, gz_reason(f, path));
-        goto done;
-    }
-    if ((st = check_header(path, h, r, ndims, what, dims, &bytes, err)) != RD_OK) goto done;
-    /* Grow the array as data arrives: a lying header on a short file must give
-     * "truncated", not a huge allocation. */
-    cap = bytes < FIRST_ALLOC ? bytes : FIRST_ALLOC;
-    buf = rd_malloc(cap, 1);
-    for (;;) {
-        got += read_some(f, buf + got, cap - got, &bad);
-        if (bad || got < cap || cap == bytes) break;
-        cap = cap > bytes / 2 ? bytes : cap * 2;
-        buf = rd_realloc(buf, cap, 1);
-    }
-    if (bad && !gz_cut_short(f)) {
-        st = rd_fail(err, RD_ERR_RUNTIME, "%s: read error after %zu payload bytes: %s", path,
-                     got, gz_reason(f, path));
-        goto done;
-    }
-    if (got < bytes) {
-        st = describe_short(path, ndims, what, dims, bytes, got, bad, err);
-        goto done;
-    }
-    unsigned char extra[4096];
-    r = read_some(f, extra, sizeof extra, &bad);
-    if (r > 0)
-        st = rd_fail(err, RD_ERR_RUNTIME,
-                     "%s: trailing bytes: %zu%s extra bytes after the %zu bytes the header "
-                     "announces",
-                     path, r, r == sizeof extra ? " or more" : "", bytes);
-    else if (bad && gz_cut_short(f))
-        st = rd_fail(err, RD_ERR_RUNTIME,
-                     "%s: truncated: the gzip stream ends early (its trailer is missing)", path);
-    else if (bad)
-        st = rd_fail(err, RD_ERR_RUNTIME, "%s: read error at the end: %s", path, gz_reason(f, path));
-done:
-    gzclose(f);
-    if (st != RD_OK) {
-        free(buf);
-        buf = NULL;
-    }
-    *data = buf;
+    rd_idx_file x;
+    rd_status st = rd_idx_open(&x, path, ndims, what, err);
+    if (st) return st;
+    memcpy(dims, x.dims, sizeof x.dims);
+    st = rd_idx_read_rows(&x, NULL, 0, data, err);
+    rd_idx_close(&x);
     return st;
 }

@@ -8,46 +8,76 @@
 #include "idx.h"
 #include "rdrop/data.h"
 
-rd_status rd_idx_load_classes(const char *images_path, const char *labels_path, int n_classes,
-                              rd_dataset *out, rd_error *err) {
+rd_status rd_idx_load_select(const char *images_path, const char *labels_path, int n_classes,
+                             const rd_load_select *sel, rd_dataset *out, rd_error *err) {
     memset(out, 0, sizeof *out);
     if (n_classes < 1 || n_classes > 256)
         return rd_fail(err, RD_ERR_USAGE, "%s: n_classes must be 1..256, got %d", labels_path,
                        n_classes);
-    uint32_t idims[3], ldims[3];
-    uint8_t *pixels = NULL, *labels = NULL;
-    rd_status st = rd_idx_read(images_path, 3, "image", idims, &pixels, err);
+    rd_idx_file im, lb;
+    rd_status st = rd_idx_open(&im, images_path, 3, "image", err);
     if (st != RD_OK) return st;
-    st = rd_idx_read(labels_path, 1, "label", ldims, &labels, err);
-    if (st != RD_OK) {
-        free(pixels);
+    if ((st = rd_idx_open(&lb, labels_path, 1, "label", err)) != RD_OK) {
+        rd_idx_close(&im);
         return st;
     }
-    if (idims[0] != ldims[0]) {
+    uint8_t *pixels = NULL, *labels = NULL, *keep = NULL;
+    int n = (int)im.dims[0], k = n;
+    if (lb.dims[0] != im.dims[0]) {
         st = rd_fail(err, RD_ERR_RUNTIME, "%s: has %u labels but %s has %u images", labels_path,
-                     ldims[0], images_path, idims[0]);
-        goto fail;
+                     lb.dims[0], images_path, im.dims[0]);
+        goto done;
     }
-    for (uint32_t i = 0; i < ldims[0]; i++) {
-        if (labels[i] >= n_classes) {
-            st = rd_fail(err, RD_ERR_RUNTIME, "%s: label %u at index %u is out of range 0..%d",
-                         labels_path, labels[i], i, n_classes - 1);
-            goto fail;
+    if (sel && sel->subset > 0 && sel->subset < n) {
+        if (sel->random && !sel->rng) {
+            st = rd_fail(err, RD_ERR_USAGE, "a random subset needs an rng");
+            goto done;
         }
+        k = sel->subset;
+        keep = rd_choose_samples(n, k, sel->random, sel->rng);
     }
-    out->n = (int)idims[0];
-    out->rows = (int)idims[1];
-    out->cols = (int)idims[2];
+    /* the memory the kept samples need, from the headers alone */
+    double need = (double)k * (double)im.row + (double)n; /* all labels are read */
+    if (sel && sel->max_bytes > 0 && need > sel->max_bytes) {
+        st = rd_fail(err, RD_ERR_USAGE,
+                     "%s: %d images of %ux%u pixels need %.0f MiB, more than the %.0f MiB left by %s",
+                     images_path, k, im.dims[1], im.dims[2], need / 1048576.0, sel->max_bytes / 1048576.0,
+                     sel->limit_name ? sel->limit_name : "the memory limit");
+        goto done;
+    }
+    if ((st = rd_idx_read_rows(&im, keep, (size_t)k, &pixels, err)) != RD_OK) goto done;
+    /* every label is checked, kept or not: the file is either valid or refused */
+    if ((st = rd_idx_read_rows(&lb, NULL, 0, &labels, err)) != RD_OK) goto done;
+    int j = 0;
+    for (int i = 0; i < n; i++) {
+        if (labels[i] >= n_classes) {
+            st = rd_fail(err, RD_ERR_RUNTIME, "%s: label %u at index %d is out of range 0..%d", labels_path,
+                         labels[i], i, n_classes - 1);
+            goto done;
+        }
+        if (!keep || keep[i]) labels[j++] = labels[i];
+    }
+    out->n = k;
+    out->rows = (int)im.dims[1];
+    out->cols = (int)im.dims[2];
     out->dim = out->rows * out->cols;
     out->pixels = pixels;
     out->labels = labels;
     out->mean = 0.0f;
     out->std = 1.0f;
-    return RD_OK;
-fail:
+    pixels = labels = NULL;
+done:
+    rd_idx_close(&im);
+    rd_idx_close(&lb);
+    free(keep);
     free(pixels);
     free(labels);
     return st;
+}
+
+rd_status rd_idx_load_classes(const char *images_path, const char *labels_path, int n_classes,
+                              rd_dataset *out, rd_error *err) {
+    return rd_idx_load_select(images_path, labels_path, n_classes, NULL, out, err);
 }
 
 rd_status rd_idx_load(const char *images_path, const char *labels_path, rd_dataset *out,
@@ -69,6 +99,11 @@ static rd_status find_file(const char *dir, const char *name, char *path, size_t
 }
 
 rd_status rd_mnist_load(const char *dir, int train, rd_dataset *out, rd_error *err) {
+    return rd_mnist_load_select(dir, train, NULL, out, err);
+}
+
+rd_status rd_mnist_load_select(const char *dir, int train, const rd_load_select *sel, rd_dataset *out,
+                               rd_error *err) {
     memset(out, 0, sizeof *out);
     const char *prefix = train ? "train" : "t10k";
     char name[64], images[4096], labels[4096];
@@ -78,5 +113,5 @@ rd_status rd_mnist_load(const char *dir, int train, rd_dataset *out, rd_error *e
     snprintf(name, sizeof name, "%s-labels-idx1-ubyte", prefix);
     st = find_file(dir, name, labels, sizeof labels, err);
     if (st != RD_OK) return st;
-    return rd_idx_load(images, labels, out, err);
+    return rd_idx_load_select(images, labels, RD_DATA_CLASSES, sel, out, err);
 }

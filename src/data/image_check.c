@@ -75,7 +75,12 @@ rd_status rd_image_check(const char *path, const uint8_t *d, size_t len, rd_erro
     if (len > 0x7fffffff || !stbi_info_from_memory(d, (int)len, &w, &h, &comp))
         return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot read image: %s", path,
                        rd_image_failure_reason());
-    if (w < 1 || h < 1 || w > RD_IMAGE_MAX_SIDE || h > RD_IMAGE_MAX_SIDE ||
+    /* a top-down BMP stores its height negative, and stb_image passes that on
+     * here (its loader flips the rows itself) */
+    if (bmp && h < 0 && h > -RD_IMAGE_MAX_SIDE - 1) h = -h;
+    if (w < 1 || h < 1)
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: image of %dx%d pixels has no pixels to read", path, w, h);
+    if (w > RD_IMAGE_MAX_SIDE || h > RD_IMAGE_MAX_SIDE ||
         (size_t)w * (size_t)h > RD_IMAGE_MAX_PIXELS)
         return rd_fail(err, RD_ERR_RUNTIME,
                        "%s: image of %dx%d pixels is too large (at most %d a side, %u Mpixels)",

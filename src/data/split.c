@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "idx.h"
 #include "rdrop/data.h"
 
 /* Copies the samples whose keep[i] == want into a new dataset shaped like d. */
@@ -57,17 +58,18 @@ rd_status rd_dataset_subset(rd_dataset *d, int k, int random, rd_rng *rng, rd_er
         return rd_fail(err, RD_ERR_USAGE, "subset size %d must be between 1 and %d", k, d->n);
     if (random && !rng) return rd_fail(err, RD_ERR_USAGE, "a random subset needs an rng");
     if (k == d->n) return RD_OK;
-    uint8_t *keep;
-    if (random) {
-        keep = choose(d->n, k, rng);
-    } else {
-        keep = rd_calloc((size_t)d->n, 1);
-        memset(keep, 1, (size_t)k);
-    }
+    uint8_t *keep = rd_choose_samples(d->n, k, random, rng);
     rd_dataset out;
     gather(d, keep, 1, k, &out);
     free(keep);
     rd_dataset_free(d);
     *d = out;
     return RD_OK;
+}
+
+uint8_t *rd_choose_samples(int n, int k, int random, rd_rng *rng) {
+    if (random) return choose(n, k, rng);
+    uint8_t *keep = rd_calloc((size_t)n, 1);
+    memset(keep, 1, (size_t)k);
+    return keep;
 }

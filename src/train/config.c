@@ -182,7 +182,14 @@ rd_status rd_config_load(const char *path, rd_config *c, rd_error *err) {
         fclose(f);
     }
     size_t file_key = key_index(rd_config_find_key("model", "file"));
-    if (st == RD_OK && tmp->model.file[0]) {
+    /* the model file matters only for [model] keys this file leaves out */
+    int all_model_keys = 1;
+    const rd_config_key *keys = rd_config_keys(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (set_line[i]) tmp->set_keys |= 1ULL << i;
+        if (!strcmp(keys[i].section, "model") && i != file_key && !set_line[i]) all_model_keys = 0;
+    }
+    if (st == RD_OK && tmp->model.file[0] && !all_model_keys) {
         char where[1100], file[sizeof tmp->model.file];
         snprintf(where, sizeof where, "%s:%d", path, set_line[file_key]);
         memcpy(file, tmp->model.file, sizeof file);
@@ -222,10 +229,16 @@ rd_status rd_config_set(rd_config *c, const char *assignment, rd_error *err) {
     for (size_t l = strlen(trimmed); l > 0 && (trimmed[l - 1] == ' ' || trimmed[l - 1] == '\t');)
         trimmed[--l] = '\0';
     rd_status st = RD_OK;
-    if (k->type == RD_KEY_STRING && strcmp(k->name, "file") == 0)
-        st = apply_model_file(c, trimmed, NULL, NULL, where, err);
-    else if (rd_key_parse(k, trimmed, c, why, sizeof why) != RD_OK)
+    size_t n;
+    rd_config_keys(&n);
+    if (k->type == RD_KEY_STRING && strcmp(k->name, "file") == 0) {
+        int *keep = rd_calloc(n, sizeof *keep);
+        for (size_t i = 0; i < n; i++) keep[i] = (int)(c->set_keys >> i & 1);
+        st = apply_model_file(c, trimmed, NULL, keep, where, err);
+        free(keep);
+    } else if (rd_key_parse(k, trimmed, c, why, sizeof why) != RD_OK)
         st = rd_fail(err, RD_ERR_USAGE, "%s: %s.%s: %s", where, key, name, why);
+    if (st == RD_OK) c->set_keys |= 1ULL << key_index(k);
     free(trimmed);
     return st;
 }

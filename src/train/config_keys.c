@@ -96,6 +96,9 @@ static const rd_config_key keys[] = {
      .help = "memory budget in MiB (0 = the machine's available memory)"},
 };
 
+/* rd_config.set_keys has a bit per key */
+_Static_assert(sizeof keys / sizeof keys[0] <= 64, "more keys than bits in rd_config.set_keys");
+
 const rd_config_key *rd_config_keys(size_t *count) {
     *count = sizeof keys / sizeof keys[0];
     return keys;

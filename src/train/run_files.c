@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* The header line: the column names of rdrop/metrics.h. */
 static void put_header(FILE *f) {
@@ -33,27 +34,75 @@ static void path_of(char *out, size_t n, const char *dir, const char *name) {
     snprintf(out, n, "%s/%s", dir, name);
 }
 
+/* Splits a CSV line in place; returns the number of fields. */
+static int split_fields(char *line, char **f, int max) {
+    int n = 0;
+    line[strcspn(line, "\r\n")] = 0;
+    for (char *p = line; n < max;) {
+        f[n++] = p;
+        p = strchr(p, ',');
+        if (!p) break;
+        *p++ = 0;
+    }
+    return n;
+}
+
+/* The rows a resumed run keeps, checked: epochs 1..keep in order, each with
+ * the header's number of fields, every field empty or a number. They are
+ * written out under the current header, column by column by name (a run
+ * begun by an older rdrop gets empty fields for the newer columns). */
+static rd_status copy_rows(FILE *in, FILE *out, const char *path, int keep, rd_error *err) {
+    enum { MAX = 64 };
+    char head[4096], line[4096], *names[MAX], *f[MAX];
+    if (!fgets(head, sizeof head, in)) return rd_fail(err, RD_ERR_RUNTIME, "%s: empty, no header", path);
+    int n = split_fields(head, names, MAX), at[RD_N_COLS];
+    for (int c = 0; c < RD_N_COLS; c++) {
+        at[c] = -1;
+        for (int i = 0; i < n; i++)
+            if (!strcmp(names[i], rd_metrics_columns[c].name)) at[c] = i;
+    }
+    if (at[RD_COL_EPOCH] != 0) return rd_fail(err, RD_ERR_RUNTIME, "%s: not a metrics.csv (its header)", path);
+    for (int epoch = 1, row = 2; epoch <= keep; epoch++, row++) {
+        if (!fgets(line, sizeof line, in))
+            return rd_fail(err, RD_ERR_RUNTIME, "%s: has %d epochs but last.ckpt is at epoch %d", path, epoch - 1,
+                           keep);
+        if (!strchr(line, '\n')) return rd_fail(err, RD_ERR_RUNTIME, "%s:%d: line cut short", path, row);
+        int k = split_fields(line, f, MAX);
+        char *end;
+        if (k != n || strtol(f[0], &end, 10) != epoch || *end)
+            return rd_fail(err, RD_ERR_RUNTIME, "%s:%d: not the row of epoch %d", path, row, epoch);
+        for (int i = 1; i < k; i++) {
+            double v = f[i][0] ? strtod(f[i], &end) : 0;
+            if (f[i][0] && (*end || isnan(v)))
+                return rd_fail(err, RD_ERR_RUNTIME, "%s:%d: field %d \"%s\" is not a number", path, row, i + 1, f[i]);
+        }
+        for (int c = 0; c < RD_N_COLS; c++) fprintf(out, "%s%s", c ? "," : "", at[c] >= 0 ? f[at[c]] : "");
+        fputc('\n', out);
+    }
+    return RD_OK; /* rows after `keep` (written after the checkpoint) are dropped */
+}
+
 rd_status rd_metrics_open(const char *dir, int resume, int keep_epochs, rd_error *err) {
     char path[4096], tmp[4200];
     path_of(path, sizeof path, dir, "metrics.csv");
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *in = resume ? fopen(path, "r") : NULL;
+    FILE *in = NULL;
+    if (resume && keep_epochs > 0 && !(in = fopen(path, "r")))
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot read: %s (a resumed run keeps its rows)", path,
+                       strerror(errno));
     FILE *out = fopen(tmp, "w");
     if (!out) {
         if (in) fclose(in);
         return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot write: %s", tmp, strerror(errno));
     }
     put_header(out);
-    char line[1024];
-    if (in) {
-        if (!fgets(line, sizeof line, in)) line[0] = 0; /* the old header */
-        while (fgets(line, sizeof line, in))
-            if (atoi(line) >= 1 && atoi(line) <= keep_epochs) fputs(line, out);
-        fclose(in);
-    }
-    if (fclose(out) != 0 || rename(tmp, path) != 0)
-        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
-    return RD_OK;
+    rd_status st = in ? copy_rows(in, out, path, keep_epochs, err) : RD_OK;
+    if (in) fclose(in);
+    int bad = ferror(out);
+    if (fclose(out) != 0 || bad) st = st ? st : rd_fail(err, RD_ERR_RUNTIME, "%s: cannot write: %s", tmp, strerror(errno));
+    if (!st && rename(tmp, path) != 0) st = rd_fail(err, RD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
+    if (st) unlink(tmp);
+    return st;
 }
 
 rd_status rd_metrics_append(const char *dir, const rd_metrics_row *r, rd_error *err) {

@@ -7,19 +7,30 @@
 
 #include "train/trainer_setup.h"
 
+static double memory_limit(const rd_config *cfg) {
+    return cfg->train.memory_limit_mb > 0 ? cfg->train.memory_limit_mb * 1048576.0 : rd_memory_available();
+}
+
 static rd_status load_data(rd_trainer *t, rd_error *err) {
     const rd_config *c = t->cfg;
     const char *test_dir = c->data.test_dir[0] ? c->data.test_dir : c->data.dir;
-    rd_status st = rd_mnist_load(c->data.dir, 1, &t->train, err);
-    /* A timing run evaluates nothing: no test set, and its memory not counted. */
-    if (!st && !t->opt->benchmark) st = rd_mnist_load(test_dir, 0, &t->test, err);
-    if (st) return st;
     /* Subset and split draw from their own stream, so they do not depend on
-     * anything else the run does with its random numbers. */
+     * anything else the run does with its random numbers. The subset is
+     * taken while reading, and the data's memory is checked against the
+     * headers before anything is inflated. */
     rd_rng rng;
     rd_rng_seed(&rng, c->train.seed ^ 0x5eedda7aULL);
-    if (c->data.train_subset > 0 && c->data.train_subset < t->train.n)
-        st = rd_dataset_subset(&t->train, c->data.train_subset, c->data.subset_random, &rng, err);
+    double left = memory_limit(c) - rd_train_memory_estimate(c, 0);
+    const char *why = c->train.memory_limit_mb > 0 ? "train.memory_limit_mb" : "the available memory";
+    rd_load_select sel = {c->data.train_subset, c->data.subset_random, &rng, left > 1 ? left : 1, why};
+    rd_status st = rd_mnist_load_select(c->data.dir, 1, &sel, &t->train, err);
+    /* A timing run evaluates nothing: no test set, and its memory not counted. */
+    if (!st && !t->opt->benchmark) {
+        rd_load_select all = {0, 0, NULL, left - (double)t->train.n * (t->train.dim + 1.0), why};
+        if (all.max_bytes < 1) all.max_bytes = 1;
+        st = rd_mnist_load_select(test_dir, 0, &all, &t->test, err);
+    }
+    if (st) return st;
     if (!st && c->data.val_size > 0) {
         st = rd_dataset_split(&t->train, c->data.val_size, &rng, &t->val, err);
         t->has_val = !st;
@@ -42,9 +53,7 @@ static rd_status load_data(rd_trainer *t, rd_error *err) {
 }
 
 static rd_status check_memory(const rd_config *cfg, long long n_samples, rd_error *err) {
-    double need = rd_train_memory_estimate(cfg, n_samples);
-    double limit = cfg->train.memory_limit_mb > 0 ? cfg->train.memory_limit_mb * 1048576.0
-                                                  : rd_memory_available();
+    double need = rd_train_memory_estimate(cfg, n_samples), limit = memory_limit(cfg);
     if (need > limit)
         return rd_fail(err, RD_ERR_USAGE,
                        "%s: this model and batch need about %.0f MiB, more than the limit of "

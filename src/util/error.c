@@ -22,9 +22,14 @@ rd_status rd_fail(rd_error *err, rd_status status, const char *fmt, ...) {
 
 int rd_mul_overflows(size_t a, size_t b) { return b != 0 && a > SIZE_MAX / b; }
 
+/* The size first, in units a user reads (the source line is for a bug report). */
 static void die_alloc(size_t count, size_t size, const char *file, int line) {
-    fprintf(stderr, "rdrop: out of memory allocating %zu x %zu bytes at %s:%d\n", count, size,
-            file, line);
+    double bytes = (double)count * (double)size;
+    const char *unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    int u = 0;
+    while (bytes >= 1024 && u < 6) bytes /= 1024, u++;
+    fprintf(stderr, "rdrop: out of memory: could not allocate %.1f %s (%zu x %zu bytes, at %s:%d); "
+            "a smaller model, batch or data set needs less\n", bytes, unit[u], count, size, file, line);
     exit(1);
 }
 

@@ -3,6 +3,7 @@
  * valid CRC. Each is a one-line error that starts with the file's path;
  * none crashes (the suite runs under ASan in `make test-sanitize`). */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdint.h>
 #include <zlib.h>
 
@@ -141,4 +142,74 @@ Test(checkpoint, headers_that_lie_under_a_valid_crc, FIXTURE) {
     /* header {6, 2, 3, tanh, 5, 4, 0...} + dropout, mean, std, input
      * dropout: the parameter count follows at 16 + 48 + 16 */
     expect_lie(16 + 64, 75, "header says 75 parameters", "one parameter too many");
+}
+
+/* Values the writer never produces, in a file with a valid CRC (made by hand
+ * or by a tool): each is refused when loading, not an epoch later (NaN
+ * moments) or never (an all-zero generator state makes xoshiro return 0
+ * forever, and rd_rng_below then loops without end). */
+static void expect_bad_state(void (*spoil)(ckpt_fixture *), const char *what) {
+    ckpt_fixture f;
+    fixture_make(&f, RD_OPT_ADAM);
+    spoil(&f);
+    rd_error err = {0};
+    cr_assert_eq(rd_checkpoint_save(bad, &f.m, &f.o, &f.s, &err), RD_OK, "%s", err.msg);
+    fixture_free(&f);
+    expect_error(bad, what, NULL, what);
+}
+static void zero_drop_rng(ckpt_fixture *f) { memset(&f->s.drop_rng, 0, sizeof f->s.drop_rng); }
+static void zero_data_rng(ckpt_fixture *f) { memset(&f->s.data_rng, 0, sizeof f->s.data_rng); }
+static void nan_moment(ckpt_fixture *f) { f->o.m[3] = NAN; }
+static void negative_v(ckpt_fixture *f) { f->o.v[5] = -1e-3f; }
+static void inf_sum(ckpt_fixture *f) { f->s.sums[RD_SUM_LOSS] = INFINITY; }
+static void more_correct_than_rows(ckpt_fixture *f) { f->s.sums[RD_SUM_CORRECT] = 1e9; }
+static void batches_not_batch(ckpt_fixture *f) { f->s.sums[RD_SUM_BATCHES] = 3; }
+static void dropout_one(ckpt_fixture *f) { f->s.dropout = 1.0f; }
+static void input_dropout_negative(ckpt_fixture *f) { f->s.input_dropout = -0.5f; }
+static void zero_std(ckpt_fixture *f) { f->s.norm_std = 0.0f; }
+static void best_epoch_ahead(ckpt_fixture *f) { f->s.best_epoch = 9; }
+static void best_acc_two(ckpt_fixture *f) { f->s.best_val_acc = 2.0; }
+static void batch_size_zero(ckpt_fixture *f) { f->s.run.batch_size = 0; }
+
+Test(checkpoint, values_the_writer_never_produces, FIXTURE) {
+    expect_bad_state(zero_drop_rng, "random generator state is all zero");
+    expect_bad_state(zero_data_rng, "random generator state is all zero");
+    expect_bad_state(nan_moment, "optimizer moment is not finite");
+    expect_bad_state(negative_v, "second moment is negative");
+    expect_bad_state(inf_sum, "running sum of the epoch is not finite");
+    expect_bad_state(more_correct_than_rows, "running sums of the epoch are inconsistent");
+    expect_bad_state(batches_not_batch, "running sums of the epoch are inconsistent");
+    expect_bad_state(dropout_one, "not in [0, 1)");
+    expect_bad_state(input_dropout_negative, "not in [0, 1)");
+    expect_bad_state(zero_std, "invalid input normalization");
+    expect_bad_state(best_epoch_ahead, "invalid best epoch");
+    expect_bad_state(best_acc_two, "invalid best validation accuracy");
+    expect_bad_state(batch_size_zero, "invalid run settings");
+}
+
+/* A version 1 file (no input dropout, no run block) still loads. */
+Test(checkpoint, version_1_still_loads, FIXTURE) {
+    /* v1 = v2 without the input-dropout float after the header's three floats
+     * and without the 28-byte run block before the CRC */
+    size_t at_float = 16 + 48 + 12, run_block = 5 * 4 + 8;
+    unsigned char *v1 = malloc(len);
+    memcpy(v1, bytes, at_float);
+    memcpy(v1 + at_float, bytes + at_float + 4, len - 4 - run_block - at_float - 4);
+    size_t n = len - 4 - run_block;
+    uint32_t one = 1;
+    memcpy(v1 + 8, &one, 4);
+    fix_crc(v1, n);
+    spit(bad, v1, n);
+    free(v1);
+    rd_mlp m;
+    rd_optim o;
+    rd_ckpt_state s;
+    rd_error err = {0};
+    cr_assert_eq(rd_checkpoint_load(bad, &m, &o, &s, &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(s.version, 1);
+    cr_assert_eq(s.input_dropout, 0.0f);
+    cr_assert_eq(s.run.batch_size, 0, "a version 1 file has no run block");
+    cr_assert_eq(s.epoch, 3);
+    rd_mlp_free(&m);
+    rd_optim_free(&o);
 }

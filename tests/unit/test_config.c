@@ -276,12 +276,15 @@ Test(config, set_overrides) {
     cr_assert_eq(rd_config_set(&c, "train.nesterov=on", &err), RD_OK, "%s", err.msg);
     cr_assert_eq(c.train.nesterov, 1);
     cr_assert_eq(rd_config_set(&c, "data.test_dir=", &err), RD_OK, "%s", err.msg);
-    put("m.ini", "[model]\nhidden = 7\n");
+    /* a model file set later fills the [model] keys not set so far: the
+     * hidden sizes set above win, its activation is taken */
+    put("m.ini", "[model]\nhidden = 7\nactivation = tanh\n");
     char assignment[600];
     snprintf(assignment, sizeof assignment, "model.file=%s/m.ini", tmp);
     cr_assert_eq(rd_config_set(&c, assignment, &err), RD_OK, "%s", err.msg);
-    cr_assert_eq(c.model.n_hidden, 1);
-    cr_assert_eq(c.model.hidden[0], 7);
+    cr_assert_eq(c.model.n_hidden, 3);
+    cr_assert_eq(c.model.hidden[0], 10);
+    cr_assert_eq(c.model.activation, RD_ACT_TANH);
     expect_set_error("train.lr", "--set train.lr: expected section.key=value");
     expect_set_error("lr=0.1", "expected section.key=value");
     expect_set_error("train.lrr=0.1",
@@ -341,6 +344,7 @@ Test(config, write_load_round_trip) {
     /* everything but where it was loaded from is identical, floats to the bit */
     memcpy(back.path, c.path, sizeof c.path);
     memcpy(back.name, c.name, sizeof c.name);
+    back.set_keys = c.set_keys; /* a written config sets every key */
     cr_assert_eq(memcmp(&c, &back, sizeof c), 0);
     /* and the file says what it is and what changed */
     FILE *f = fopen(path, "r");
@@ -364,6 +368,7 @@ Test(config, round_trip_of_defaults_and_unwritable_string) {
     cr_assert_eq(rd_config_load(path, &back, &err), RD_OK, "%s", err.msg);
     memset(back.path, 0, sizeof back.path);
     memset(back.name, 0, sizeof back.name);
+    back.set_keys = c.set_keys; /* a written config sets every key */
     cr_assert_eq(memcmp(&c, &back, sizeof c), 0);
     cr_assert_eq(rd_config_set(&c, "data.dir=a ;b", &err), RD_OK);
     cr_assert_eq(rd_config_write(&c, path, &err), RD_ERR_USAGE);
@@ -393,4 +398,44 @@ Test(config, print_keys_lists_every_key) {
     cr_assert(strstr(text, "sgd|adam|adamw"));
     cr_assert(strstr(text, "[1, 65536]"));
     free(text);
+}
+
+/* An experiment's own [model] keys win over a model file named by --set
+ * model.file, as they win over the one named in the file. */
+Test(config, set_model_file_keeps_the_experiments_model_keys) {
+    put("m.ini", "[model]\nhidden = 7\ndropout = 0.1\n");
+    char exp[600];
+    snprintf(exp, sizeof exp, "[model]\nhidden = 300\n[train]\nepochs = 2\n");
+    put("e.ini", exp);
+    char path[600], assignment[600];
+    snprintf(path, sizeof path, "%s/e.ini", tmp);
+    snprintf(assignment, sizeof assignment, "model.file=%s/m.ini", tmp);
+    rd_config c;
+    rd_error err = {0};
+    cr_assert_eq(rd_config_load(path, &c, &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(rd_config_set(&c, assignment, &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(c.model.hidden[0], 300, "the experiment's hidden = 300 must win");
+    cr_assert_float_eq(c.model.dropout, 0.1f, 1e-7f, "the model file fills what the experiment left out");
+}
+
+/* A run's config.ini lists every [model] key, so it loads from any folder
+ * even when its model.file (a path relative to where the run started) is
+ * not there. */
+Test(config, a_file_with_every_model_key_does_not_need_its_model_file) {
+    rd_config c, back;
+    rd_error err = {0};
+    rd_config_defaults(&c);
+    cr_assert_eq(rd_config_set(&c, "model.hidden=33", &err), RD_OK);
+    snprintf(c.model.file, sizeof c.model.file, "no/such/model.ini");
+    char path[600];
+    snprintf(path, sizeof path, "%s/config.ini", tmp);
+    cr_assert_eq(rd_config_write(&c, path, &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(rd_config_load(path, &back, &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(back.model.hidden[0], 33);
+    cr_assert_str_eq(back.model.file, "no/such/model.ini");
+    /* a hand-written experiment that leaves a [model] key out still needs it */
+    put("e.ini", "[model]\nfile = no/such/model.ini\nhidden = 5\n");
+    snprintf(path, sizeof path, "%s/e.ini", tmp);
+    cr_assert_eq(rd_config_load(path, &back, &err), RD_ERR_RUNTIME);
+    cr_assert(strstr(err.msg, "no/such/model.ini"), "%s", err.msg);
 }

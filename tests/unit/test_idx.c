@@ -205,9 +205,50 @@ Test(idx, absurd_count) {
 Test(idx, lying_header_is_truncated_not_huge) {
     /* 100M images of 4096x4096 in a 60-byte file: must not try to allocate 1.6 PB. */
     write_pair(0, 5, 60, 5);
-    uint32_t idims[3] = {100000000, 4096, 4096};
+    uint32_t idims[3] = {100000000, 4096, 4096}, ldims[1] = {100000000};
     write_idx(images, 0, 0x803, 3, idims, pix, 60);
+    write_idx(labels, 0, 0x801, 1, ldims, lab, 5); /* the counts agree: the images are read */
     EXPECT_ERROR(images, "truncated");
+}
+
+/* The counts of the two headers are compared before any payload is read. */
+Test(idx, label_count_is_checked_before_the_images_are_read) {
+    write_pair(0, 100000000, 60, 5);
+    EXPECT_ERROR(labels, "has 5 labels but");
+}
+
+/* A subset is taken while reading; the memory budget is checked against the
+ * headers before anything is inflated (issue: a gzip "bomb" whose header
+ * claims millions of images). */
+Test(idx, subset_while_reading_and_memory_budget) {
+    write_pair(1, 20, 20 * 12, 20);
+    rd_dataset all, first, some, again;
+    rd_error err = {0};
+    cr_assert_eq(rd_idx_load(images, labels, &all, &err), RD_OK, "%s", err.msg);
+    rd_load_select sel = {5, 0, NULL, 0, NULL};
+    cr_assert_eq(rd_idx_load_select(images, labels, 10, &sel, &first, &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(first.n, 5);
+    cr_assert(!memcmp(first.pixels, all.pixels, 5 * 12) && !memcmp(first.labels, all.labels, 5));
+    /* a random subset: the same samples rd_dataset_subset picks from the whole set */
+    rd_rng r1, r2;
+    rd_rng_seed(&r1, 3);
+    rd_rng_seed(&r2, 3);
+    sel = (rd_load_select){7, 1, &r1, 0, NULL};
+    cr_assert_eq(rd_idx_load_select(images, labels, 10, &sel, &some, &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(rd_dataset_subset(&all, 7, 1, &r2, &err), RD_OK);
+    cr_assert_eq(some.n, 7);
+    cr_assert(!memcmp(some.pixels, all.pixels, 7 * 12) && !memcmp(some.labels, all.labels, 7));
+    cr_assert(!memcmp(&r1, &r2, sizeof r1), "the generators must end in the same state");
+    /* 20 images of 12 bytes + 20 labels = 260 bytes: a budget of 259 refuses, naming it */
+    sel = (rd_load_select){0, 0, NULL, 259, "train.memory_limit_mb"};
+    cr_assert_eq(rd_idx_load_select(images, labels, 10, &sel, &again, &err), RD_ERR_USAGE);
+    cr_assert(strstr(err.msg, images) && strstr(err.msg, "train.memory_limit_mb"), "%s", err.msg);
+    sel.max_bytes = 260;
+    cr_assert_eq(rd_idx_load_select(images, labels, 10, &sel, &again, &err), RD_OK, "%s", err.msg);
+    rd_dataset_free(&again);
+    rd_dataset_free(&all);
+    rd_dataset_free(&first);
+    rd_dataset_free(&some);
 }
 
 Test(idx, label_out_of_range) {

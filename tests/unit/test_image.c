@@ -222,3 +222,52 @@ Test(image, folder_errors) {
     cr_assert(strstr(err.msg, path), "names the bad file: %s", err.msg);
     cr_assert_null(d.pixels);
 }
+
+/* A 24-bit BMP of a dark bar on white, stored bottom-up (positive height) or
+ * top-down (negative height, as some tools write them). */
+static void write_bmp(const char *path, int top_down) {
+    enum { W = 28, H = 28, ROW = W * 3 };
+    uint8_t file[54 + ROW * H];
+    memset(file, 0, 54);
+    uint32_t size = sizeof file, off = 54, hdr = 40, img = ROW * H;
+    int32_t w = W, h = top_down ? -H : H;
+    uint16_t planes = 1, bpp = 24;
+    memcpy(file, "BM", 2);
+    memcpy(file + 2, &size, 4);
+    memcpy(file + 10, &off, 4);
+    memcpy(file + 14, &hdr, 4);
+    memcpy(file + 18, &w, 4);
+    memcpy(file + 22, &h, 4);
+    memcpy(file + 26, &planes, 2);
+    memcpy(file + 28, &bpp, 2);
+    memcpy(file + 34, &img, 4);
+    for (int y = 0; y < H; y++) {
+        int stored = top_down ? y : H - 1 - y; /* where image row y lies in the file */
+        for (int x = 0; x < W; x++) {
+            /* a bar that is thicker at the top: up and down must not be confused */
+            int on = y >= 4 && y < 24 && x >= 10 && x < (y < 10 ? 20 : 14);
+            memset(file + 54 + stored * ROW + x * 3, on ? 0 : 255, 3);
+        }
+    }
+    FILE *f = fopen(path, "wb");
+    cr_assert(f);
+    cr_assert_eq(fwrite(file, 1, sizeof file, f), sizeof file);
+    cr_assert_eq(fclose(f), 0);
+}
+
+Test(image, top_down_bmp_reads_like_a_bottom_up_one) {
+    char a[128], b[128];
+    snprintf(a, sizeof a, "%s/bottom-up.bmp", dir);
+    snprintf(b, sizeof b, "%s/top-down.bmp", dir);
+    write_bmp(a, 0);
+    write_bmp(b, 1);
+    float x[784], y[784];
+    rd_error err = {0};
+    cr_assert_eq(rd_image_load_mnist(a, x, &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(rd_image_load_mnist(b, y, &err), RD_OK, "%s", err.msg);
+    cr_assert(!memcmp(x, y, sizeof x), "the two files hold the same picture");
+    /* the thick end is at the top: more ink in the upper rows */
+    double top = 0, bottom = 0;
+    for (int i = 0; i < 784; i++) *(i < 392 ? &top : &bottom) += x[i];
+    cr_assert(top > bottom, "upside down: top %g, bottom %g", top, bottom);
+}
