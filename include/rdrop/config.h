@@ -59,6 +59,7 @@ typedef struct {
         int eval_interval;
         int checkpoint_interval;
         float max_norm;   /* cap on each hidden unit's incoming weight norm (0 = off) */
+        double max_loss;  /* a batch loss above it stops the run as diverged (0 = automatic) */
         int mc_passes;    /* dropout passes per test image for test_kl, mc_acc (0 = off) */
         double memory_limit_mb; /* 0 = the machine's available memory */
     } train;

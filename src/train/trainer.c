@@ -28,6 +28,21 @@ static int count_correct(const rd_tensor *logits, const int *y, int n_labels) {
     return correct;
 }
 
+/* A loss that is not finite, or far above what a training run can reach
+ * (train.max_loss): the run diverged. Stop before the step, so the last
+ * checkpoint stays the last good model. */
+static rd_status diverged(const rd_trainer *t, double l, rd_error *err) {
+    char why[96], kept[4200];
+    if (!isfinite(l)) snprintf(why, sizeof why, "non-finite loss (%g)", l);
+    else snprintf(why, sizeof why, "loss %.3g above train.max_loss = %.3g", l, t->max_loss);
+    if (t->saved_epoch < 0) snprintf(kept, sizeof kept, "no checkpoint was written yet");
+    else snprintf(kept, sizeof kept, "%s/last.ckpt holds the last good model (epoch %d)", t->opt->out_dir,
+                  t->saved_epoch);
+    return rd_fail(err, RD_ERR_RUNTIME, "%s at epoch %d, batch %d: training diverged and stopped; %s "
+                   "(try a smaller train.lr than %g)", why, t->st.epoch + 1, t->st.batch + 1, kept,
+                   (double)t->cfg->train.lr);
+}
+
 /* One optimizer step on the samples idx[0..n), its time split into phases. */
 static rd_status train_step(rd_trainer *t, const int *idx, int n, rd_error *err) {
     const rd_config *c = t->cfg;
@@ -53,16 +68,7 @@ static rd_status train_step(rd_trainer *t, const int *idx, int n, rd_error *err)
         loss = ce = rd_cross_entropy(&t->g, logits, t->y, n);
     }
     double l = rd_scalar(loss);
-    if (!isfinite(l) && t->saved_epoch < 0)
-        return rd_fail(err, RD_ERR_RUNTIME,
-                       "non-finite loss (%g) at epoch %d, batch %d: training stopped before any "
-                       "checkpoint was written (try a smaller train.lr)",
-                       l, t->st.epoch + 1, t->st.batch + 1);
-    if (!isfinite(l))
-        return rd_fail(err, RD_ERR_RUNTIME,
-                       "non-finite loss (%g) at epoch %d, batch %d: training stopped; %s/last.ckpt "
-                       "holds the last finite model (epoch %d)",
-                       l, t->st.epoch + 1, t->st.batch + 1, t->opt->out_dir, t->saved_epoch);
+    if (!isfinite(l) || l > t->max_loss) return diverged(t, l, err);
     rd_backward(&t->g, loss);
     double t2 = rd_now();
     float lr = rd_schedule_lr(&t->sched, t->st.step);

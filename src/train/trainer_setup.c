@@ -183,6 +183,12 @@ rd_status rd_trainer_setup(rd_trainer *t, const rd_config *cfg, const rd_train_o
     rd_graph_init(&t->g);
     openblas_set_num_threads(cfg->train.threads);
     t->saved_epoch = -1; /* no checkpoint on disk yet */
+    /* Cross-entropy starts near ln(classes) and only falls; R-Drop adds alpha
+     * times a KL term of the same order. 100 times that is far beyond any
+     * healthy run, and far below the 1e20s of a diverging one. */
+    t->max_loss = cfg->train.max_loss > 0 ? cfg->train.max_loss
+                  : 100.0 * log((double)cfg->model.classes) *
+                        (1.0 + (cfg->train.method == RD_METHOD_RDROP ? cfg->train.alpha : 0.0));
     /* The model and batch alone first, so an absurd size is refused before
      * the data is read; then again with the data. */
     rd_status st = check_memory(cfg, 0, err);

@@ -24,6 +24,7 @@ typedef struct {
     int *y;   /* and labels */
     float lr;
     int saved_epoch; /* epoch of the checkpoint on disk; -1: none yet */
+    double max_loss; /* a batch loss above it means the run diverged */
     rd_epoch_times times; /* of the epoch in progress */
 } rd_trainer;
 

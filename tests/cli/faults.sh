@@ -225,11 +225,28 @@ else
 fi
 [ -n "$mounted" ] && umount "$tmp/full" && mounted=
 
+# Divergence that stays finite (issue 16: Adam at lr = 1e6 with R-Drop reached
+# losses of 1e27 and finished with exit 0): stopped by train.max_loss, with
+# the loss printed readably (1.3e+24, not 25 digits).
+run_train --set train.method=rdrop --set train.lr=1e6 --set train.epochs=3 --out "$tmp/div-adam"
+if [ "$status" -ne 1 ] || ! grep -Eq 'loss [0-9.]+e\+[0-9]+ above train.max_loss = 461 at epoch 1, batch [0-9]+: training diverged.*train.lr' "$tmp/err"; then
+    fail "finite divergence: want status 1 and 'loss N.Ne+NN above train.max_loss = 461 ...'"
+else
+    pass
+fi
+# the rule's other side: a low train.max_loss stops even a healthy first batch
+run_train --set train.max_loss=1 --set train.epochs=1 --out "$tmp/div-low"
+if [ "$status" -ne 1 ] || ! grep -Eq 'loss 2\.[0-9]+ above train.max_loss = 1 at epoch 1, batch 1' "$tmp/err"; then
+    fail "train.max_loss = 1: want the first batch (loss about 2.3) to stop the run"
+else
+    pass
+fi
+
 # Divergence: from the start (no checkpoint yet), and after one good epoch.
 run_train --set train.optimizer=sgd --set train.lr=1e6 --set train.epochs=1 --out "$tmp/div"
 if [ "$status" -ne 1 ] || [ "$(wc -l <"$tmp/err")" -ne 1 ] ||
-    ! grep -Eq 'non-finite loss .* at epoch 1, batch [0-9]+' "$tmp/err"; then
-    fail "divergence: want status 1 and one line 'non-finite loss ... at epoch 1, batch N'"
+    ! grep -Eq '(non-finite loss|above train.max_loss).* at epoch 1, batch [0-9]+: training diverged' "$tmp/err"; then
+    fail "divergence: want status 1 and one line '... at epoch 1, batch N: training diverged'"
 elif [ -e "$tmp/div/last.ckpt" ]; then
     fail "divergence: a checkpoint was written"
 else
@@ -239,8 +256,8 @@ r=$tmp/div2
 train --set train.optimizer=sgd --set train.lr=0.01 --set train.epochs=1 --out "$r" >"$tmp/out" 2>"$tmp/err"
 cp "$r/last.ckpt" "$tmp/div2-epoch1.ckpt"
 run train --resume "$r" --set train.lr=1e6 --set train.epochs=2 --quiet
-if [ "$status" -ne 1 ] || ! grep -Eq 'non-finite loss .* at epoch 2, batch [0-9]+.*last.ckpt holds' "$tmp/err"; then
-    fail "divergence after a checkpoint: want status 1 and 'non-finite loss ... at epoch 2, batch N'"
+if [ "$status" -ne 1 ] || ! grep -Eq 'at epoch 2, batch [0-9]+: training diverged .*last.ckpt holds the last good model \(epoch 1\)' "$tmp/err"; then
+    fail "divergence after a checkpoint: want status 1 and '... at epoch 2, batch N: training diverged ...'"
 elif ! cmp -s "$r/last.ckpt" "$tmp/div2-epoch1.ckpt"; then
     fail "divergence after a checkpoint: last.ckpt changed"
 else
