@@ -20,7 +20,7 @@ CFLAGS   += -std=c11 -Wall -Wextra -Werror -Iinclude -Isrc $(shell pkg-config --
 CFLAGS   += -pthread -fno-math-errno -fno-trapping-math -D_POSIX_C_SOURCE=200809L -MMD -MP $(EXTRA_CFLAGS)
 LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lm -pthread $(EXTRA_LDFLAGS)
 
-LIB_SRC  := $(sort $(wildcard src/util/*.c src/engine/*.c src/loss/*.c src/data/*.c src/train/*.c src/check/*.c src/report/*.c))
+LIB_SRC  := $(sort $(wildcard src/util/*.c src/engine/*.c src/loss/*.c src/fast/*.c src/data/*.c src/train/*.c src/check/*.c src/report/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)

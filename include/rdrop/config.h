@@ -13,6 +13,9 @@
 #include "rdrop/schedule.h" /* rd_schedule_kind */
 
 typedef enum { RD_METHOD_DROPOUT, RD_METHOD_RDROP } rd_method;
+/* fast: rdrop/fast.h (fused ops, products split across a thread team);
+ * reference: the engine's plain ops, one cblas_sgemm per product. */
+typedef enum { RD_ENGINE_FAST, RD_ENGINE_REFERENCE } rd_engine;
 
 typedef struct {
     char path[1024]; /* the experiment file */
@@ -56,6 +59,7 @@ typedef struct {
         float min_lr;
         unsigned long long seed;
         int threads;
+        rd_engine engine;
         int eval_interval;
         int checkpoint_interval;
         float max_norm;   /* cap on each hidden unit's incoming weight norm (0 = off) */

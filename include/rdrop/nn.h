@@ -44,12 +44,13 @@ size_t rd_mlp_count_params(int inputs, const int *hidden, int n_hidden, int clas
 
 /* Logits for the rows of x. With copies = 2 (R-Drop) the output has twice
  * the rows: rows 0..B-1 are copy a and rows B..2B-1 copy b of the batch,
- * with independent dropout masks (copies = N gives N such blocks: Monte
- * Carlo dropout). Without input dropout the first layer's product is
- * computed once for the B inputs and then duplicated, since it comes before
+ * with independent dropout masks (copies = N >= 1 gives N such blocks:
+ * Monte Carlo dropout). Without input dropout the first layer's product is
+ * computed once for the B inputs and then stacked, since it comes before
  * any dropout: the result and gradients are the same as feeding [x; x].
  * With input dropout each copy gets its own input mask, so the inputs are
- * stacked first. */
+ * stacked first. Each layer: linear, activation, dropout, as separate ops
+ * (the reference; rd_fast_mlp_forward in rdrop/fast.h fuses them). */
 rd_tensor *rd_mlp_forward(rd_mlp *m, rd_graph *g, rd_tensor *x, int copies, rd_rng *rng);
 
 /* Max-norm: rescales each hidden unit's incoming weight vector (a column of

@@ -20,74 +20,71 @@
  * first step. Parameters live outside the graph, in a flat buffer owned by the
  * model; rd_param() only wraps a slice of it.
  *
+ * Each op lives in one source file with its forward, its backward and its
+ * descriptor (rd_op); the engine itself lists no op. The ops here are the
+ * reference ones: each product one cblas_sgemm call, each step plainly
+ * written. src/fast/ (rdrop/fast.h) holds the faster variants the trainer
+ * uses by default, each tested against these.
+ *
  * The derivations of every backward pass are in docs/autograd.md. */
 #ifndef RDROP_TENSOR_H
 #define RDROP_TENSOR_H
 #include <stddef.h>
+#include <stdint.h>
 
 #include "rdrop/arena.h"
 #include "rdrop/rng.h"
 
-typedef enum {
-    RD_OP_LEAF, /* input or parameter */
-    RD_OP_MATMUL,
-    RD_OP_LINEAR,
-    RD_OP_ADD_BIAS,
-    RD_OP_ADD,
-    RD_OP_SCALE,
-    RD_OP_RELU,
-    RD_OP_TANH,
-    RD_OP_DROPOUT,
-    RD_OP_RELU_DROPOUT,
-    RD_OP_LOG_SOFTMAX,
-    RD_OP_SOFTMAX,
-    RD_OP_ROWS,
-    RD_OP_CONCAT_ROWS,
-    RD_OP_SUM,
-    RD_OP_MEAN,
-    RD_OP_NLL,
-    RD_OP_CROSS_ENTROPY,
-    RD_OP_KL_DIV,
-    RD_OP_COUNT
+typedef struct rd_tensor rd_tensor;
+typedef struct rd_graph rd_graph;
+
+/* What the backward pass needs to know of an op. Each op's file defines one,
+ * next to its forward function, and every node it records points at it. */
+typedef struct {
+    const char *name;
+    /* Adds t's contribution to the gradients of t's inputs (t->grad is dL/dt). */
+    void (*backward)(rd_graph *g, rd_tensor *t);
 } rd_op;
 
-typedef struct rd_tensor rd_tensor;
 struct rd_tensor {
     int rows, cols;
     float *data;       /* rows*cols values, row-major */
     float *grad;       /* d loss / d data, same shape; NULL until backward reaches it */
     int requires_grad; /* does any parameter lie upstream? */
-    rd_op op;
+    const rd_op *op;   /* the op that made it; NULL for a leaf (input or parameter) */
     rd_tensor *in[2];  /* inputs (NULL when unused) */
-    int i0, i1;        /* op settings: transpose flags, row range, reduction */
-    float f0;          /* op setting: scale factor, dropout probability */
-    void *saved;       /* what backward needs: a dropout mask, a softmax */
-    const int *labels; /* classes, for nll and cross_entropy */
-    double value;      /* 1x1 results: the value in double precision */
+    void *ctx;         /* what the op saved for its backward: a struct of the op's own */
+    int exact;         /* 1: `value` holds this 1x1 result in double precision */
+    double value;
     rd_tensor *prev;   /* the node recorded before this one */
 };
 
-/* One matrix product C (m x n) = op(A) op(B) with inner dimension k. */
+/* One matrix product C (m x n) = op(A) op(B) + beta C, row-major, where
+ * op() transposes when the flag is set; lda, ldb, ldc are the row strides. */
 typedef struct {
     int trans_a, trans_b, m, n, k;
-} rd_gemm_shape;
-enum { RD_GEMM_LOG = 32 };
+    const float *a;
+    int lda;
+    const float *b;
+    int ldb;
+    float beta;
+    float *c;
+    int ldc;
+} rd_gemm_call;
 
-typedef struct {
+/* Computes one product. The graph's products go through g->gemm when it is
+ * set (the fast layer's: split across threads, timed), else through one
+ * cblas_sgemm call. */
+typedef void (*rd_gemm_fn)(void *ctx, const rd_gemm_call *call);
+
+struct rd_graph {
     rd_arena arena;
-    rd_tensor *last;   /* most recent node: the tape, newest first */
-    int training;      /* 1: dropout drops; 0: dropout is the identity */
+    rd_tensor *last; /* most recent node: the tape, newest first */
+    int training;    /* 1: dropout drops; 0: dropout is the identity */
     size_t n_nodes;
-    /* Profiling, for `rdrop bench` (two clock reads per product: free in
-     * practice): seconds inside cblas_sgemm over the graph's life, and the
-     * shapes of the products since the last reset (the first RD_GEMM_LOG). */
-    double gemm_seconds;
-    int n_gemm;
-    rd_gemm_shape gemm[RD_GEMM_LOG];
-    /* Threads that share each large product, each calling a single-threaded
-     * OpenBLAS on its half (NULL: one cblas_sgemm call). Not owned. */
-    struct rd_workers *workers;
-} rd_graph;
+    rd_gemm_fn gemm; /* NULL: cblas_sgemm */
+    void *gemm_ctx;
+};
 
 void rd_graph_init(rd_graph *g);
 /* Forget the step's nodes and reuse their memory. Parameters are untouched. */
@@ -103,7 +100,8 @@ rd_tensor *rd_new(rd_graph *g, int rows, int cols);
 /* Ops: each returns a new node whose data is already computed. */
 /* C = op(A) op(B); op transposes when the flag is set. Through cblas_sgemm. */
 rd_tensor *rd_matmul(rd_graph *g, rd_tensor *a, rd_tensor *b, int trans_a, int trans_b);
-/* Y = X W + b, with W of shape in x out and b of shape 1 x out (fused). */
+/* Y = X W + b, with W of shape in x out and b of shape 1 x out (or NULL):
+ * one product, with b preloaded into the output. */
 rd_tensor *rd_linear(rd_graph *g, rd_tensor *x, rd_tensor *w, rd_tensor *b);
 /* Y = X + b, b a 1 x cols row added to every row. */
 rd_tensor *rd_add_bias(rd_graph *g, rd_tensor *x, rd_tensor *b);
@@ -116,21 +114,13 @@ rd_tensor *rd_tanh(rd_graph *g, rd_tensor *x);
  * gets its own draw from rng. In evaluation (g->training == 0) or with p == 0
  * it returns x itself. */
 rd_tensor *rd_dropout(rd_graph *g, rd_tensor *x, float p, rd_rng *rng);
-/* rd_dropout(rd_relu(x)) in one pass that keeps no mask (backward reads the
- * output): the MLP's hidden layers. Same distribution of masks as rd_dropout;
- * in evaluation or with p == 0 it is rd_relu. */
-rd_tensor *rd_relu_dropout(rd_graph *g, rd_tensor *x, float p, rd_rng *rng);
-/* The same over `copies` stacked copies of x, each with its own mask
- * (R-Drop's two passes): rd_relu_dropout(rd_concat_rows(x, x)) for 2, without
- * building the stack. */
-rd_tensor *rd_relu_dropout_copies(rd_graph *g, rd_tensor *x, int copies, float p, rd_rng *rng);
 /* Row-wise, max-shifted so large logits stay finite. */
 rd_tensor *rd_log_softmax(rd_graph *g, rd_tensor *x);
 rd_tensor *rd_softmax(rd_graph *g, rd_tensor *x);
 /* Rows [start, start+count) of x, and [a; b] stacked. */
 rd_tensor *rd_rows(rd_graph *g, rd_tensor *x, int start, int count);
 rd_tensor *rd_concat_rows(rd_graph *g, rd_tensor *a, rd_tensor *b);
-/* 1x1 reductions over every element. */
+/* 1x1 reductions over every element, accumulated in double. */
 rd_tensor *rd_sum(rd_graph *g, rd_tensor *x);
 rd_tensor *rd_mean(rd_graph *g, rd_tensor *x);
 
@@ -143,14 +133,39 @@ void rd_backward(rd_graph *g, rd_tensor *loss);
  * the gradient checker for non-scalar outputs. */
 void rd_backward_from(rd_graph *g, rd_tensor *out, const float *seed);
 
-/* For ops defined in other files (losses): the graph machinery. */
-typedef void (*rd_backward_fn)(rd_graph *g, rd_tensor *t);
-rd_tensor *rd_node(rd_graph *g, rd_op op, int rows, int cols, rd_tensor *a, rd_tensor *b);
-/* t's gradient, allocated and zeroed on first use. */
-float *rd_grad(rd_graph *g, rd_tensor *t);
-const char *rd_op_name(rd_op op);
 /* The value of a 1x1 tensor: in double precision when the op that made it
  * accumulated in double (the reductions and losses, and add/scale of them). */
 double rd_scalar(const rd_tensor *t);
+
+/* The index of the largest of n values (the first, on ties): a prediction. */
+int rd_argmax(const float *x, int n);
+
+/* ---- Writing an op (the losses in src/loss/ and src/fast/ do) ---------- */
+
+#define RD_NUMEL(t) ((size_t)(t)->rows * (size_t)(t)->cols)
+
+/* A node of `op` with a rows x cols result and inputs a, b (either may be
+ * NULL); it requires a gradient when an input does. */
+rd_tensor *rd_node(rd_graph *g, const rd_op *op, int rows, int cols, rd_tensor *a, rd_tensor *b);
+/* size zeroed bytes from the arena, as t->ctx: the op's saved state. */
+void *rd_save(rd_graph *g, rd_tensor *t, size_t size);
+/* t's gradient, allocated and zeroed on first use. */
+float *rd_grad(rd_graph *g, rd_tensor *t);
+/* t's gradient for an op that can overwrite it instead of adding to it.
+ * When t has one already, returns it with *fresh = 0 (add to it). Otherwise
+ * *fresh = 1 and the buffer holds garbage: donor's gradient when donor is
+ * given and has t's size (the calling op's own dY, dead once it has run:
+ * the op must then read each element before writing it), else new memory. */
+float *rd_grad_reuse(rd_graph *g, rd_tensor *t, rd_tensor *donor, int *fresh);
+/* One product, through the graph's gemm (see rd_gemm_fn). */
+void rd_gemm(rd_graph *g, const rd_gemm_call *call);
+/* log(sum_j exp(x[j] - max)) of one row in double, and its max: the
+ * max-shifted core of log_softmax, softmax and cross_entropy. */
+double rd_row_log_sum_exp(const float *x, int n, float *max);
+/* Dropout's rule for one element: dropped when its 32 random bits (from
+ * rd_rng_wide, RD_DROPOUT_CHUNK words at a time) fall below this threshold.
+ * Every dropout kernel uses it, so all draw the same masks from one rng. */
+uint32_t rd_dropout_threshold(float p);
+enum { RD_DROPOUT_CHUNK = 1024 }; /* random words per fill; a multiple of RD_RNG_LANES */
 
 #endif

@@ -8,13 +8,15 @@
 #include "rdrop/config.h"
 #include "rdrop/data.h"
 #include "rdrop/error.h"
+#include "rdrop/fast.h"
 #include "rdrop/nn.h"
 #include "rdrop/tensor.h"
 
 /* Where the training steps of one epoch spent their time, in seconds (for
- * `rdrop bench`): data = assembling the batch, gemm = inside cblas_sgemm,
+ * `rdrop bench`): data = assembling the batch, gemm = inside cblas_sgemm
+ * (measured by the fast layer; 0 with train.engine = reference),
  * elementwise = the rest of forward and backward (activations, dropout,
- * losses), optimizer = zeroing the gradients and the update. gemm_shape
+ * losses), optimizer = the update (and zeroing the gradients). gemm_shape
  * holds the products of one step with a full batch (the epoch's last,
  * shorter batch only when no batch is full). */
 typedef struct {

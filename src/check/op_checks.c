@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rdrop/fast.h"
 #include "rdrop/gradcheck.h"
 #include "rdrop/loss.h"
 #include "rdrop/nn.h"
@@ -86,12 +87,15 @@ static rd_tensor *b_rdrop(rd_graph *g, void *v) {
     return rd_rdrop_objective(g, in(g, c, 0), c->labels, 1.5f).loss;
 }
 /* flag bit 0: R-Drop's two copies; bit 1: input dropout, with the inputs
- * checked too (their gradient flows through the input masks) */
+ * checked too (their gradient flows through the input masks); bit 2: the
+ * fast layer's forward (fused ReLU+dropout) instead of the reference */
 static rd_tensor *b_mlp(rd_graph *g, void *v) {
     ctx_t *c = v;
     rd_rng r = c->rng;
     rd_tensor *x = c->flag & 2 ? in(g, c, 1) : rd_input(g, c->rows[0], c->cols[0], c->data[0]);
-    rd_tensor *logits = rd_mlp_forward(&c->mlp, g, x, c->flag & 1 ? 2 : 1, &r);
+    int copies = c->flag & 1 ? 2 : 1;
+    rd_tensor *logits = c->flag & 4 ? rd_fast_mlp_forward(&c->mlp, g, x, copies, &r)
+                                    : rd_mlp_forward(&c->mlp, g, x, copies, &r);
     if (c->flag & 1) return rd_rdrop_objective(g, logits, c->labels, 1.0f).loss;
     return rd_cross_entropy(g, logits, c->labels, c->rows[0]);
 }
@@ -141,6 +145,8 @@ static const check_t CHECKS[] = {
     {"mlp_rdrop", b_mlp, 1, {{4, 6}}, {0}, 3e-3f, TOL},
     {"mlp_input_dropout", b_mlp, 2, {{4, 6}, {4, 6}}, {0}, 3e-3f, TOL},
     {"mlp_rdrop_input_dropout", b_mlp, 3, {{4, 6}, {4, 6}}, {0}, 5e-3f, TOL},
+    {"fast_mlp_dropout", b_mlp, 4, {{4, 6}}, {0}, 1e-3f, TOL},
+    {"fast_mlp_rdrop", b_mlp, 5, {{4, 6}}, {0}, 3e-3f, TOL},
 };
 enum { N_CHECKS = sizeof CHECKS / sizeof CHECKS[0] };
 

@@ -34,6 +34,5 @@ rd_status bench_run(const bench_setup *s, bench_result *r, rd_error *err);
 double bench_gemm_ceiling(const rd_gemm_shape *shapes, int n, int reps);
 
 double bench_median(const double *x, int n);
-double bench_now(void);
 
 #endif

@@ -5,16 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/bench.h"
-
-double bench_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+#include "rdrop/clock.h"
 
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
@@ -134,14 +128,14 @@ double bench_gemm_ceiling(const rd_gemm_shape *shapes, int n, int reps) {
     for (size_t i = 0; i < nb; i++) B[i] = (float)(i % 13) * 0.01f;
     double *t = rd_malloc((size_t)reps + 1, sizeof *t);
     for (int r = 0; r <= reps; r++) { /* pass 0 warms the caches and threads up */
-        double t0 = bench_now();
+        double t0 = rd_now();
         for (int i = 0; i < n; i++) {
             const rd_gemm_shape *g = &shapes[i];
             cblas_sgemm(CblasRowMajor, g->trans_a ? CblasTrans : CblasNoTrans,
                         g->trans_b ? CblasTrans : CblasNoTrans, g->m, g->n, g->k, 1.0f, A,
                         g->trans_a ? g->m : g->k, B, g->trans_b ? g->k : g->n, 1.0f, C, g->n);
         }
-        t[r] = bench_now() - t0;
+        t[r] = rd_now() - t0;
     }
     double m = t[1];
     for (int r = 2; r <= reps; r++) m = t[r] < m ? t[r] : m;

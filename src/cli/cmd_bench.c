@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include "cli/bench.h"
+#include "rdrop/clock.h"
 #include "rdrop/workers.h"
 #include "cli/cli.h"
 #include "rdrop/data.h"
@@ -46,10 +47,10 @@ static rd_status load_seconds(const char *dir, double *sec, rd_error *err) {
     double t[3];
     for (int i = 0; i < 3; i++) {
         rd_dataset train, test;
-        double t0 = bench_now();
+        double t0 = rd_now();
         rd_status st = rd_mnist_load(dir, 1, &train, err);
         if (!st) st = rd_mnist_load(dir, 0, &test, err);
-        t[i] = bench_now() - t0;
+        t[i] = rd_now() - t0;
         rd_dataset_free(&train);
         if (st) return st;
         rd_dataset_free(&test);

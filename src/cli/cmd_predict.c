@@ -47,13 +47,16 @@ int cmd_predict(int argc, char **argv) {
         for (int j = 0; j < 784; j++) x[j] = (x[j] - s.norm_mean) / s.norm_std;
         rd_graph_reset(&g);
         rd_tensor *p = rd_softmax(&g, rd_mlp_forward(&m, &g, rd_input(&g, 1, 784, x), 1, NULL));
-        int top[3] = {-1, -1, -1};
-        for (int r = 0; r < 3 && r < p->cols; r++)
-            for (int j = 0; j < p->cols; j++)
-                if ((r == 0 || (j != top[0] && (r == 1 || j != top[1]))) && (top[r] < 0 || p->data[j] > p->data[top[r]]))
-                    top[r] = j;
+        /* the three most likely classes: argmax, then argmax of the rest */
+        int top[3] = {0, 0, 0}, k = p->cols < 3 ? p->cols : 3;
+        float prob[3] = {0, 0, 0};
+        for (int r = 0; r < k; r++) {
+            top[r] = rd_argmax(p->data, p->cols);
+            prob[r] = p->data[top[r]];
+            p->data[top[r]] = -1.0f;
+        }
         printf("%s: %d  (", argv[i], top[0]);
-        for (int r = 0; r < 3 && top[r] >= 0; r++) printf("%s%d: %.4f", r ? ", " : "", top[r], p->data[top[r]]);
+        for (int r = 0; r < k; r++) printf("%s%d: %.4f", r ? ", " : "", top[r], prob[r]);
         printf(")\n");
     }
     rd_graph_free(&g);

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cli/compare.h"
-#include "train/progress.h" /* rd_now */
+#include "rdrop/clock.h"
 
 static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig) { stop_signal = sig; }

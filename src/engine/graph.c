@@ -1,36 +1,10 @@
-/* The graph: recording nodes, and running them backwards. */
+/* The graph: recording nodes, and running them backwards. It knows no op:
+ * each node points at its op's descriptor (rd_op), defined in the op's file. */
 #include <assert.h>
+#include <cblas.h>
 #include <string.h>
 
-#include "engine/ops.h"
-#include "rdrop/error.h"
-
-static const struct {
-    const char *name;
-    rd_backward_fn backward;
-} OPS[RD_OP_COUNT] = {
-    [RD_OP_LEAF] = {"leaf", NULL},
-    [RD_OP_MATMUL] = {"matmul", rd_matmul_backward},
-    [RD_OP_LINEAR] = {"linear", rd_linear_backward},
-    [RD_OP_ADD_BIAS] = {"add_bias", rd_add_bias_backward},
-    [RD_OP_ADD] = {"add", rd_add_backward},
-    [RD_OP_SCALE] = {"scale", rd_scale_backward},
-    [RD_OP_RELU] = {"relu", rd_relu_backward},
-    [RD_OP_TANH] = {"tanh", rd_tanh_backward},
-    [RD_OP_DROPOUT] = {"dropout", rd_dropout_backward},
-    [RD_OP_RELU_DROPOUT] = {"relu_dropout", rd_relu_dropout_backward},
-    [RD_OP_LOG_SOFTMAX] = {"log_softmax", rd_log_softmax_backward},
-    [RD_OP_SOFTMAX] = {"softmax", rd_softmax_backward},
-    [RD_OP_ROWS] = {"rows", rd_rows_backward},
-    [RD_OP_CONCAT_ROWS] = {"concat_rows", rd_concat_rows_backward},
-    [RD_OP_SUM] = {"sum", rd_sum_backward},
-    [RD_OP_MEAN] = {"mean", rd_mean_backward},
-    [RD_OP_NLL] = {"nll", rd_nll_backward},
-    [RD_OP_CROSS_ENTROPY] = {"cross_entropy", rd_cross_entropy_backward},
-    [RD_OP_KL_DIV] = {"kl_div", rd_kl_div_backward},
-};
-
-const char *rd_op_name(rd_op op) { return op < RD_OP_COUNT ? OPS[op].name : "?"; }
+#include "rdrop/tensor.h"
 
 void rd_graph_init(rd_graph *g) {
     memset(g, 0, sizeof *g);
@@ -42,7 +16,6 @@ void rd_graph_reset(rd_graph *g) {
     rd_arena_reset(&g->arena);
     g->last = NULL;
     g->n_nodes = 0;
-    g->n_gemm = 0;
 }
 
 void rd_graph_free(rd_graph *g) { rd_arena_free(&g->arena); }
@@ -76,13 +49,18 @@ rd_tensor *rd_new(rd_graph *g, int rows, int cols) {
     return t;
 }
 
-rd_tensor *rd_node(rd_graph *g, rd_op op, int rows, int cols, rd_tensor *a, rd_tensor *b) {
+rd_tensor *rd_node(rd_graph *g, const rd_op *op, int rows, int cols, rd_tensor *a, rd_tensor *b) {
     rd_tensor *t = rd_new(g, rows, cols);
     t->op = op;
     t->in[0] = a;
     t->in[1] = b;
     t->requires_grad = (a && a->requires_grad) || (b && b->requires_grad);
     return t;
+}
+
+void *rd_save(rd_graph *g, rd_tensor *t, size_t size) {
+    t->ctx = rd_arena_calloc(&g->arena, size);
+    return t->ctx;
 }
 
 float *rd_grad(rd_graph *g, rd_tensor *t) {
@@ -100,12 +78,21 @@ float *rd_grad_reuse(rd_graph *g, rd_tensor *t, rd_tensor *donor, int *fresh) {
     return t->grad;
 }
 
+void rd_gemm(rd_graph *g, const rd_gemm_call *p) {
+    if (g->gemm) {
+        g->gemm(g->gemm_ctx, p);
+        return;
+    }
+    cblas_sgemm(CblasRowMajor, p->trans_a ? CblasTrans : CblasNoTrans, p->trans_b ? CblasTrans : CblasNoTrans,
+                p->m, p->n, p->k, 1.0f, p->a, p->lda, p->b, p->ldb, p->beta, p->c, p->ldc);
+}
+
 static void run_backward(rd_graph *g, rd_tensor *from) {
     /* Nodes are recorded after their inputs, so walking the tape newest-first
      * visits every node after all of its consumers: a topological order. */
     for (rd_tensor *t = from; t; t = t->prev) {
-        if (t->op == RD_OP_LEAF || !t->requires_grad || !t->grad) continue;
-        OPS[t->op].backward(g, t);
+        if (!t->op || !t->requires_grad || !t->grad) continue;
+        t->op->backward(g, t);
     }
 }
 
@@ -115,7 +102,7 @@ static void run_backward(rd_graph *g, rd_tensor *from) {
  * Leaves keep theirs: parameter gradients accumulate. */
 static void clear_grads(rd_tensor *from) {
     for (rd_tensor *t = from; t; t = t->prev)
-        if (t->op != RD_OP_LEAF) t->grad = NULL;
+        if (t->op) t->grad = NULL;
 }
 
 void rd_backward(rd_graph *g, rd_tensor *loss) {
@@ -131,14 +118,10 @@ void rd_backward_from(rd_graph *g, rd_tensor *out, const float *seed) {
     run_backward(g, out);
 }
 
-double rd_scalar(const rd_tensor *t) {
-    switch (t->op) {
-    case RD_OP_SUM: case RD_OP_MEAN: case RD_OP_NLL: case RD_OP_CROSS_ENTROPY:
-    case RD_OP_KL_DIV: case RD_OP_ADD: case RD_OP_SCALE:
-        if (t->rows == 1 && t->cols == 1) return t->value;
-        break;
-    default:
-        break;
-    }
-    return t->data[0];
+double rd_scalar(const rd_tensor *t) { return t->exact ? t->value : t->data[0]; }
+
+int rd_argmax(const float *x, int n) {
+    int best = 0;
+    for (int j = 1; j < n; j++) best = x[j] > x[best] ? j : best;
+    return best;
 }

@@ -1,4 +1,5 @@
 /* The multilayer perceptron: Linear -> activation -> Dropout, repeated. */
+#include <assert.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -62,34 +63,37 @@ void rd_mlp_free(rd_mlp *m) {
 
 void rd_mlp_zero_grad(rd_mlp *m) { memset(m->grads, 0, m->n_params * sizeof(float)); }
 
+/* copies of x stacked: [x; x; ...] */
+static rd_tensor *stack(rd_graph *g, rd_tensor *x, int copies) {
+    rd_tensor *s = x;
+    for (int c = 1; c < copies; c++) s = rd_concat_rows(g, s, x);
+    return s;
+}
+
 rd_tensor *rd_mlp_forward(rd_mlp *m, rd_graph *g, rd_tensor *x, int copies, rd_rng *rng) {
-    if (copies < 1) copies = 1;
+    assert(copies >= 1 && "rd_mlp_forward: copies must be 1 or more");
     rd_tensor *h = x;
+    int stacked = 1; /* copies in h so far */
     /* Input dropout comes before the first product, so the copies cannot
      * share it: stack the inputs and give each copy its own mask. */
-    int stacked = 1;
     if (m->input_dropout > 0.0f && g->training) {
-        for (; stacked < copies; stacked++) h = rd_concat_rows(g, h, x);
-        h = rd_dropout(g, h, m->input_dropout, rng);
+        h = rd_dropout(g, stack(g, x, copies), m->input_dropout, rng);
+        stacked = copies;
     }
     for (int l = 0; l < m->n_layers; l++) {
         const rd_linear_layer *L = &m->layer[l];
         rd_tensor *w = rd_param(g, L->in, L->out, m->params + L->w, m->grads + L->w);
         rd_tensor *b = rd_param(g, 1, L->out, m->params + L->b, m->grads + L->b);
-        rd_tensor *z = rd_linear(g, h, w, b);
-        /* Otherwise the copies part after the first product, before any
-         * dropout. The fused ReLU+dropout (one pass, no mask stored) reads
-         * them all from z; the other paths stack them. */
-        int split = l == 0 && stacked < copies, last = l == m->n_layers - 1;
-        int fused = !last && m->activation == RD_ACT_RELU;
-        h = z;
-        if (split && !fused)
-            for (int c = 1; c < copies; c++) h = rd_concat_rows(g, h, z);
-        if (last) break; /* logits */
-        if (fused)
-            h = rd_relu_dropout_copies(g, z, split ? copies : 1, m->dropout, rng);
-        else
-            h = rd_dropout(g, rd_tanh(g, h), m->dropout, rng);
+        h = rd_linear(g, h, w, b);
+        /* Otherwise the copies part after the first product, which comes
+         * before any dropout: computed once, then stacked. */
+        if (stacked < copies) {
+            h = stack(g, h, copies);
+            stacked = copies;
+        }
+        if (l == m->n_layers - 1) break; /* logits */
+        h = m->activation == RD_ACT_RELU ? rd_relu(g, h) : rd_tanh(g, h);
+        h = rd_dropout(g, h, m->dropout, rng);
     }
     return h;
 }

@@ -1,66 +1,16 @@
-/* Matrix products, through cblas_sgemm. Forward and backward side by side. */
-#include <cblas.h>
+/* Matrix products, each one rd_gemm call (cblas_sgemm in the reference
+ * engine). Forward and backward side by side. */
 #include <string.h>
-#include <time.h>
 
-#include "engine/ops.h"
-#include "rdrop/workers.h"
+#include "rdrop/tensor.h"
 
-static double seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-/* One product, or the part of it one thread computes. */
-typedef struct {
-    int ta, tb, m, n, k, lda, ldb, split_cols;
-    const float *a, *b;
-    float beta, *c;
-} gemm_args;
-
-/* Part `part` of C: a band of columns (then it reads all of op(A) and its
- * columns of op(B)) or of rows (all of op(B), its rows of op(A)). */
-static void gemm_part(void *arg, int part, int n_parts) {
-    const gemm_args *p = arg;
-    size_t lo, hi;
-    rd_split_range((size_t)(p->split_cols ? p->n : p->m), part, n_parts, 16, &lo, &hi);
-    if (hi <= lo) return;
-    const float *a = p->a, *b = p->b;
-    float *c = p->c;
-    int m = p->m, n = p->n;
-    if (p->split_cols) {
-        b += p->tb ? lo * (size_t)p->ldb : lo;
-        c += lo;
-        n = (int)(hi - lo);
-    } else {
-        a += p->ta ? lo : lo * (size_t)p->lda;
-        c += lo * (size_t)p->n;
-        m = (int)(hi - lo);
-    }
-    cblas_sgemm(CblasRowMajor, p->ta ? CblasTrans : CblasNoTrans, p->tb ? CblasTrans : CblasNoTrans,
-                m, n, p->k, 1.0f, a, p->lda, b, p->ldb, p->beta, c, p->n);
-}
-
-/* C (m x n) = alpha op(A) op(B) + beta C, row-major, with A and B stored as
- * the tensors themselves (op() transposes them when the flag is set).
- * With g->workers, a large product is split in bands, one per thread; the
- * band goes across the larger of m and n, so the operand every thread reads
- * whole (and packs) is the smaller one. Records its shape and time on the
- * graph for `rdrop bench`. */
-static void gemm(rd_graph *g, int ta, int tb, int m, int n, int k, const rd_tensor *a,
-                 const float *adata, const rd_tensor *b, const float *bdata, float beta, float *c) {
-    if (g->n_gemm < RD_GEMM_LOG) g->gemm[g->n_gemm] = (rd_gemm_shape){ta, tb, m, n, k};
-    g->n_gemm++;
-    double t0 = seconds();
-    gemm_args p = {ta, tb, m, n, k, a->cols, b->cols, n >= m, adata, bdata, beta, c};
-    int threads = rd_workers_count(g->workers);
-    double macs = (double)m * n * k;
-    if (threads > 1 && macs >= 1e6 && (n >= m ? n : m) >= 32 * threads)
-        rd_workers_run(g->workers, gemm_part, &p);
-    else
-        gemm_part(&p, 0, 1);
-    g->gemm_seconds += seconds() - t0;
+/* C (m x n) = op(A) op(B) + beta C, with A and B stored as the tensors
+ * themselves (op() transposes them when the flag is set): A's and B's row
+ * strides are their column counts. */
+static void gemm(rd_graph *g, int ta, int tb, int m, int n, int k, const rd_tensor *a, const float *adata,
+                 const rd_tensor *b, const float *bdata, float beta, float *c) {
+    rd_gemm_call call = {ta, tb, m, n, k, adata, a->cols, bdata, b->cols, beta, c, n};
+    rd_gemm(g, &call);
 }
 
 /* The gradient of `to` (rows x cols) from op(A) op(B) with inner dimension
@@ -73,20 +23,29 @@ static void gemm_grad(rd_graph *g, rd_tensor *to, int ta, int tb, int k, const r
 }
 
 /* ---- matmul: C = op(A) op(B) ---- */
+typedef struct {
+    int trans_a, trans_b;
+} matmul_ctx;
+
+static void matmul_backward(rd_graph *g, rd_tensor *t);
+static const rd_op MATMUL = {"matmul", matmul_backward};
+
 rd_tensor *rd_matmul(rd_graph *g, rd_tensor *a, rd_tensor *b, int trans_a, int trans_b) {
     int m = trans_a ? a->cols : a->rows, k = trans_a ? a->rows : a->cols;
     int n = trans_b ? b->rows : b->cols;
-    rd_tensor *t = rd_node(g, RD_OP_MATMUL, m, n, a, b);
-    t->i0 = trans_a;
-    t->i1 = trans_b;
+    rd_tensor *t = rd_node(g, &MATMUL, m, n, a, b);
+    matmul_ctx *c = rd_save(g, t, sizeof *c);
+    c->trans_a = trans_a;
+    c->trans_b = trans_b;
     gemm(g, trans_a, trans_b, m, n, k, a, a->data, b, b->data, 0.0f, t->data);
     return t;
 }
 
-void rd_matmul_backward(rd_graph *g, rd_tensor *t) {
+static void matmul_backward(rd_graph *g, rd_tensor *t) {
+    const matmul_ctx *c = t->ctx;
     rd_tensor *a = t->in[0], *b = t->in[1];
-    int ta = t->i0, tb = t->i1;
-    /* dC is a tensor-shaped view for gemm()'s leading dimension. */
+    int ta = c->trans_a, tb = c->trans_b;
+    /* dC is a tensor-shaped view for gemm()'s row stride. */
     rd_tensor dc = {.rows = t->rows, .cols = t->cols};
     if (a->requires_grad) {
         if (!ta) /* dA = dC op(B)^T */
@@ -102,10 +61,26 @@ void rd_matmul_backward(rd_graph *g, rd_tensor *t) {
     }
 }
 
+/* db = column sums of dY */
+static void bias_backward(rd_graph *g, rd_tensor *t, rd_tensor *b) {
+    float *db = rd_grad(g, b);
+    for (int i = 0; i < t->rows; i++) {
+        const float *row = t->grad + (size_t)i * t->cols;
+        for (int j = 0; j < t->cols; j++) db[j] += row[j];
+    }
+}
+
 /* ---- linear: Y = X W + b (one gemm, bias preloaded as its C) ---- */
+typedef struct {
+    rd_tensor *bias; /* NULL: none */
+} linear_ctx;
+
+static void linear_backward(rd_graph *g, rd_tensor *t);
+static const rd_op LINEAR = {"linear", linear_backward};
+
 rd_tensor *rd_linear(rd_graph *g, rd_tensor *x, rd_tensor *w, rd_tensor *b) {
-    rd_tensor *t = rd_node(g, RD_OP_LINEAR, x->rows, w->cols, x, w);
-    t->saved = b;
+    rd_tensor *t = rd_node(g, &LINEAR, x->rows, w->cols, x, w);
+    ((linear_ctx *)rd_save(g, t, sizeof(linear_ctx)))->bias = b;
     if (b && b->requires_grad) t->requires_grad = 1;
     for (int i = 0; i < t->rows; i++) {
         if (b)
@@ -117,27 +92,22 @@ rd_tensor *rd_linear(rd_graph *g, rd_tensor *x, rd_tensor *w, rd_tensor *b) {
     return t;
 }
 
-static void bias_backward(rd_graph *g, rd_tensor *t, rd_tensor *b) {
-    float *db = rd_grad(g, b);
-    for (int i = 0; i < t->rows; i++) {
-        const float *row = t->grad + (size_t)i * t->cols;
-        for (int j = 0; j < t->cols; j++) db[j] += row[j];
-    }
-}
-
-void rd_linear_backward(rd_graph *g, rd_tensor *t) {
-    rd_tensor *x = t->in[0], *w = t->in[1], *b = t->saved;
+static void linear_backward(rd_graph *g, rd_tensor *t) {
+    rd_tensor *x = t->in[0], *w = t->in[1], *b = ((const linear_ctx *)t->ctx)->bias;
     rd_tensor dy = {.rows = t->rows, .cols = t->cols};
     if (x->requires_grad) /* dX = dY W^T */
         gemm_grad(g, x, 0, 1, t->cols, &dy, t->grad, w, w->data);
     if (w->requires_grad) /* dW = X^T dY */
         gemm_grad(g, w, 1, 0, t->rows, x, x->data, &dy, t->grad);
-    if (b && b->requires_grad) bias_backward(g, t, b); /* db = column sums of dY */
+    if (b && b->requires_grad) bias_backward(g, t, b);
 }
 
 /* ---- add_bias: Y = X + b, b broadcast over rows ---- */
+static void add_bias_backward(rd_graph *g, rd_tensor *t);
+static const rd_op ADD_BIAS = {"add_bias", add_bias_backward};
+
 rd_tensor *rd_add_bias(rd_graph *g, rd_tensor *x, rd_tensor *b) {
-    rd_tensor *t = rd_node(g, RD_OP_ADD_BIAS, x->rows, x->cols, x, b);
+    rd_tensor *t = rd_node(g, &ADD_BIAS, x->rows, x->cols, x, b);
     for (int i = 0; i < t->rows; i++) {
         const float *xr = x->data + (size_t)i * x->cols;
         float *yr = t->data + (size_t)i * t->cols;
@@ -146,7 +116,7 @@ rd_tensor *rd_add_bias(rd_graph *g, rd_tensor *x, rd_tensor *b) {
     return t;
 }
 
-void rd_add_bias_backward(rd_graph *g, rd_tensor *t) {
+static void add_bias_backward(rd_graph *g, rd_tensor *t) {
     rd_tensor *x = t->in[0], *b = t->in[1];
     if (x->requires_grad) {
         float *dx = rd_grad(g, x);

@@ -2,7 +2,7 @@
  * argument, so logits of any size give finite results. */
 #include <math.h>
 
-#include "engine/ops.h"
+#include "rdrop/tensor.h"
 
 /* out[j] = (x[j] - max) - log(sum exp(x - max)) */
 double rd_row_log_sum_exp(const float *x, int n, float *max) {
@@ -23,15 +23,18 @@ static void log_softmax_row(const float *x, float *out, int n) {
 }
 
 /* ---- log_softmax ---- */
+static void log_softmax_backward(rd_graph *g, rd_tensor *t);
+static const rd_op LOG_SOFTMAX = {"log_softmax", log_softmax_backward};
+
 rd_tensor *rd_log_softmax(rd_graph *g, rd_tensor *x) {
-    rd_tensor *t = rd_node(g, RD_OP_LOG_SOFTMAX, x->rows, x->cols, x, NULL);
+    rd_tensor *t = rd_node(g, &LOG_SOFTMAX, x->rows, x->cols, x, NULL);
     for (int i = 0; i < x->rows; i++)
         log_softmax_row(x->data + (size_t)i * x->cols, t->data + (size_t)i * x->cols, x->cols);
     return t;
 }
 
 /* dx = dy - softmax(x) * sum(dy), row by row */
-void rd_log_softmax_backward(rd_graph *g, rd_tensor *t) {
+static void log_softmax_backward(rd_graph *g, rd_tensor *t) {
     float *dx = rd_grad(g, t->in[0]);
     int n = t->cols;
     for (int i = 0; i < t->rows; i++) {
@@ -44,8 +47,11 @@ void rd_log_softmax_backward(rd_graph *g, rd_tensor *t) {
 }
 
 /* ---- softmax ---- */
+static void softmax_backward(rd_graph *g, rd_tensor *t);
+static const rd_op SOFTMAX = {"softmax", softmax_backward};
+
 rd_tensor *rd_softmax(rd_graph *g, rd_tensor *x) {
-    rd_tensor *t = rd_node(g, RD_OP_SOFTMAX, x->rows, x->cols, x, NULL);
+    rd_tensor *t = rd_node(g, &SOFTMAX, x->rows, x->cols, x, NULL);
     for (int i = 0; i < x->rows; i++) {
         float *y = t->data + (size_t)i * x->cols;
         log_softmax_row(x->data + (size_t)i * x->cols, y, x->cols);
@@ -55,7 +61,7 @@ rd_tensor *rd_softmax(rd_graph *g, rd_tensor *x) {
 }
 
 /* dx = y * (dy - sum(dy * y)), row by row */
-void rd_softmax_backward(rd_graph *g, rd_tensor *t) {
+static void softmax_backward(rd_graph *g, rd_tensor *t) {
     float *dx = rd_grad(g, t->in[0]);
     int n = t->cols;
     for (int i = 0; i < t->rows; i++) {

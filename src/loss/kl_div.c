@@ -2,7 +2,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "engine/ops.h"
 #include "rdrop/loss.h"
 
 static const char *const NAMES[] = {"none", "sum", "mean", "batchmean"};
@@ -29,13 +28,21 @@ static inline double pointwise(float input, float t, int log_target) {
 }
 
 /* ---- kl_div ---- */
+typedef struct {
+    rd_reduction reduction;
+    int log_target;
+} kl_div_ctx;
+
+static void kl_div_backward(rd_graph *g, rd_tensor *t);
+static const rd_op KL_DIV = {"kl_div", kl_div_backward};
+
 rd_tensor *rd_kl_div(rd_graph *g, rd_tensor *input, rd_tensor *target, rd_reduction reduction,
                      int log_target) {
     int none = reduction == RD_REDUCE_NONE;
-    rd_tensor *t = rd_node(g, RD_OP_KL_DIV, none ? input->rows : 1, none ? input->cols : 1, input,
-                           target);
-    t->i0 = reduction;
-    t->i1 = log_target;
+    rd_tensor *t = rd_node(g, &KL_DIV, none ? input->rows : 1, none ? input->cols : 1, input, target);
+    kl_div_ctx *c = rd_save(g, t, sizeof *c);
+    c->reduction = reduction;
+    c->log_target = log_target;
     size_t n = RD_NUMEL(input);
     double s = 0.0;
     for (size_t i = 0; i < n; i++) {
@@ -49,6 +56,7 @@ rd_tensor *rd_kl_div(rd_graph *g, rd_tensor *input, rd_tensor *target, rd_reduct
         if (reduction == RD_REDUCE_MEAN) s /= (double)n;
         if (reduction == RD_REDUCE_BATCHMEAN) s /= input->rows;
         t->value = s;
+        t->exact = 1;
         t->data[0] = (float)s;
     }
     return t;
@@ -56,17 +64,18 @@ rd_tensor *rd_kl_div(rd_graph *g, rd_tensor *input, rd_tensor *target, rd_reduct
 
 /* d/d input = -p;  d/d target = log t - input + 1 (probabilities) or
  * p (log t - input + 1) (log-probabilities); 0 where p = 0. */
-void rd_kl_div_backward(rd_graph *g, rd_tensor *t) {
+static void kl_div_backward(rd_graph *g, rd_tensor *t) {
+    const kl_div_ctx *c = t->ctx;
     rd_tensor *x = t->in[0], *y = t->in[1];
-    int reduction = t->i0, log_target = t->i1;
+    int log_target = c->log_target;
     size_t n = RD_NUMEL(x);
     float scale = 1.0f;
-    if (reduction == RD_REDUCE_MEAN) scale = 1.0f / (float)n;
-    if (reduction == RD_REDUCE_BATCHMEAN) scale = 1.0f / (float)x->rows;
+    if (c->reduction == RD_REDUCE_MEAN) scale = 1.0f / (float)n;
+    if (c->reduction == RD_REDUCE_BATCHMEAN) scale = 1.0f / (float)x->rows;
     float *dx = x->requires_grad ? rd_grad(g, x) : NULL;
     float *dy = y->requires_grad ? rd_grad(g, y) : NULL;
     for (size_t i = 0; i < n; i++) {
-        float up = (reduction == RD_REDUCE_NONE ? t->grad[i] : t->grad[0]) * scale;
+        float up = (c->reduction == RD_REDUCE_NONE ? t->grad[i] : t->grad[0]) * scale;
         float p = target_prob(y->data[i], log_target);
         if (p == 0.0f) continue;
         if (dx) dx[i] -= up * p;

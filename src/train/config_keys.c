@@ -83,6 +83,8 @@ static const rd_config_key keys[] = {
     {.section = "train", .name = "seed", .type = RD_KEY_U64, AT(train.seed), .min = 0,
      .max = 18446744073709551615.0, .def = "0", .help = "random seed (init, dropout, shuffling)"},
     INT("train", "threads", train.threads, 1, 256, "2", "worker threads"),
+    ENUM("train", "engine", train.engine, "fast|reference", "fast",
+         "fast: fused ops, products split across the threads; reference: the plain engine"),
     INT("train", "eval_interval", train.eval_interval, 1, ANY, "1",
         "evaluate every N epochs"),
     INT("train", "checkpoint_interval", train.checkpoint_interval, 1, ANY, "1",

@@ -11,18 +11,11 @@ enum { CHUNK = 250, BINS = 15 };
 
 /* log p of one row of logits, in double, max-shifted; returns the argmax. */
 static int log_probs(const float *z, int k, double *lp) {
-    int best = 0;
-    for (int j = 1; j < k; j++) best = z[j] > z[best] ? j : best;
+    int best = rd_argmax(z, k);
     double s = 0;
     for (int j = 0; j < k; j++) s += exp((double)z[j] - z[best]);
     double lse = z[best] + log(s);
     for (int j = 0; j < k; j++) lp[j] = (double)z[j] - lse;
-    return best;
-}
-
-static int argmax(const double *v, int k) {
-    int best = 0;
-    for (int j = 1; j < k; j++) best = v[j] > v[best] ? j : best;
     return best;
 }
 
@@ -35,6 +28,7 @@ void rd_evaluate_consistency(rd_mlp *m, rd_graph *g, const rd_dataset *d, int pa
     float *x = rd_malloc((size_t)chunk * d->dim, sizeof(float));
     int *idx = rd_malloc((size_t)chunk, sizeof(int)), *y = rd_malloc((size_t)chunk, sizeof(int));
     double *lp = rd_malloc((size_t)(passes + 1) * k, sizeof(double)), *mean = rd_malloc((size_t)k, sizeof(double));
+    float *meanf = rd_malloc((size_t)k, sizeof(float));
     double bin_n[BINS] = {0}, bin_conf[BINS] = {0}, bin_correct[BINS] = {0};
     double full = 0, sub = 0, mc = 0, kl = 0, loss = 0;
     for (int start = 0; start < d->n; start += chunk) {
@@ -69,7 +63,8 @@ void rd_evaluate_consistency(rd_mlp *m, rd_graph *g, const rd_dataset *d, int pa
                 sub += log_probs(z + ((size_t)p * n + i) * k, k, l) == y[i];
                 for (int j = 0; j < k; j++) mean[j] += exp(l[j]);
             }
-            mc += argmax(mean, k) == y[i];
+            for (int j = 0; j < k; j++) meanf[j] = (float)mean[j];
+            mc += rd_argmax(meanf, k) == y[i];
             /* KL(a||b) + KL(b||a) = sum_j (p_a - p_b)(log p_a - log p_b) */
             double pair_sum = 0;
             for (int a = 0; a < passes; a++)
@@ -96,4 +91,5 @@ void rd_evaluate_consistency(rd_mlp *m, rd_graph *g, const rd_dataset *d, int pa
     free(y);
     free(lp);
     free(mean);
+    free(meanf);
 }

@@ -24,9 +24,7 @@ void rd_evaluate(rd_mlp *m, rd_graph *g, const rd_dataset *d, double *loss, doub
         rd_tensor *logits = rd_mlp_forward(m, g, rd_input(g, n, d->dim, x), 1, NULL);
         total += rd_scalar(rd_cross_entropy(g, logits, y, n)) * n;
         for (int i = 0; i < n; i++) {
-            const float *row = logits->data + (size_t)i * classes;
-            int best = 0;
-            for (int j = 1; j < classes; j++) best = row[j] > row[best] ? j : best;
+            int best = rd_argmax(logits->data + (size_t)i * classes, classes);
             correct += best == y[i];
             if (confusion) confusion[(size_t)y[i] * classes + best]++;
         }

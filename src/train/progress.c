@@ -1,14 +1,9 @@
 #include "train/progress.h"
 
-#include <stdio.h>
-#include <time.h>
-#include <unistd.h>
+#include "rdrop/clock.h"
 
-double rd_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+#include <stdio.h>
+#include <unistd.h>
 
 void rd_progress_start(rd_progress *p, int enabled, int epoch, int epochs, int batches, double elapsed) {
     p->enabled = enabled;

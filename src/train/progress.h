@@ -10,7 +10,6 @@ typedef struct {
     int next_quarter;
 } rd_progress;
 
-double rd_now(void); /* monotonic seconds */
 void rd_progress_start(rd_progress *p, int enabled, int epoch, int epochs, int batches, double elapsed);
 /* loss_se: standard error of the running mean loss (spread over batches). */
 void rd_progress_update(rd_progress *p, int batch, double samples, double seconds, double loss,

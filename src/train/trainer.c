@@ -13,18 +13,15 @@
 #include "rdrop/loss.h"
 #include "rdrop/schedule.h"
 #include "rdrop/train.h"
+#include "rdrop/clock.h"
 #include "train/progress.h"
 #include "train/run_files.h"
 #include "train/trainer_setup.h"
 
 static int count_correct(const rd_tensor *logits, const int *y, int n_labels) {
     int correct = 0;
-    for (int i = 0; i < logits->rows; i++) {
-        const float *row = logits->data + (size_t)i * logits->cols;
-        int best = 0;
-        for (int j = 1; j < logits->cols; j++) best = row[j] > row[best] ? j : best;
-        correct += best == y[i % n_labels];
-    }
+    for (int i = 0; i < logits->rows; i++)
+        correct += rd_argmax(logits->data + (size_t)i * logits->cols, logits->cols) == y[i % n_labels];
     return correct;
 }
 
@@ -43,21 +40,42 @@ static rd_status diverged(const rd_trainer *t, double l, rd_error *err) {
                    (double)t->cfg->train.lr);
 }
 
-/* One optimizer step on the samples idx[0..n), its time split into phases. */
+/* Adds a step's phases to the epoch's times: ts = the clock at its start,
+ * after the batch was assembled, after backward, after the update. */
+static void add_times(rd_trainer *t, int n, const double ts[4], double gemm) {
+    rd_epoch_times *tm = &t->times;
+    tm->data += ts[1] - ts[0];
+    tm->gemm += gemm;
+    tm->elementwise += ts[2] - ts[1] - gemm;
+    tm->optimizer += ts[3] - ts[2];
+    tm->total += ts[3] - ts[0];
+    tm->steps++;
+    tm->samples += n;
+    /* The products of a full batch, not of the epoch's last, shorter one:
+     * the bench times these shapes alone as the step's ceiling. */
+    if (t->fast && (n == t->cfg->train.batch_size || tm->n_gemm == 0)) {
+        int k = rd_fast_gemm_log(t->fast, tm->gemm_shape);
+        tm->n_gemm = k < RD_GEMM_LOG ? k : RD_GEMM_LOG;
+    }
+}
+
+/* One optimizer step on the samples idx[0..n). */
 static rd_status train_step(rd_trainer *t, const int *idx, int n, rd_error *err) {
     const rd_config *c = t->cfg;
     int rdrop = c->train.method == RD_METHOD_RDROP;
-    double t0 = rd_now();
+    double ts[4], gemm0 = t->fast ? rd_fast_gemm_seconds(t->fast) : 0;
+    ts[0] = rd_now();
     rd_dataset_rows(&t->train, idx, n, t->x);
     rd_dataset_labels(&t->train, idx, n, t->y);
+    ts[1] = rd_now();
     /* The gradients are zero here: rd_mlp_init allocates them zeroed and every
      * step's optimizer update zeroes them in the same pass (cheaper than
      * letting sgemm overwrite them with beta 0, measured: OpenBLAS then
      * zeroes the output in a pass of its own). */
-    double t1 = rd_now(), gemm0 = t->g.gemm_seconds;
     rd_graph_reset(&t->g);
+    if (t->fast) rd_fast_step_begin(t->fast);
     rd_tensor *x = rd_input(&t->g, n, t->train.dim, t->x);
-    rd_tensor *logits = rd_mlp_forward(&t->model, &t->g, x, rdrop ? 2 : 1, &t->st.drop_rng);
+    rd_tensor *logits = t->forward(&t->model, &t->g, x, rdrop ? 2 : 1, &t->st.drop_rng);
     rd_tensor *loss, *ce, *kl = NULL;
     if (rdrop) {
         rd_rdrop_terms terms = rd_rdrop_objective(&t->g, logits, t->y, c->train.alpha);
@@ -70,25 +88,12 @@ static rd_status train_step(rd_trainer *t, const int *idx, int n, rd_error *err)
     double l = rd_scalar(loss);
     if (!isfinite(l) || l > t->max_loss) return diverged(t, l, err);
     rd_backward(&t->g, loss);
-    double t2 = rd_now();
+    ts[2] = rd_now();
     float lr = rd_schedule_lr(&t->sched, t->st.step);
     rd_optim_step_zero(&t->optim, t->model.params, t->model.grads, lr);
     if (c->train.max_norm > 0) rd_mlp_max_norm(&t->model, c->train.max_norm);
-    double t3 = rd_now(), gemm = t->g.gemm_seconds - gemm0;
-    rd_epoch_times *tm = &t->times;
-    tm->data += t1 - t0;
-    tm->gemm += gemm;
-    tm->elementwise += t2 - t1 - gemm;
-    tm->optimizer += t3 - t2;
-    tm->total += t3 - t0;
-    tm->steps++;
-    tm->samples += n;
-    /* The products of a full batch, not of the epoch's last, shorter one:
-     * the bench times these shapes alone as the step's ceiling. */
-    if (n == c->train.batch_size || tm->n_gemm == 0) {
-        tm->n_gemm = t->g.n_gemm < RD_GEMM_LOG ? t->g.n_gemm : RD_GEMM_LOG;
-        memcpy(tm->gemm_shape, t->g.gemm, sizeof tm->gemm_shape);
-    }
+    ts[3] = rd_now();
+    add_times(t, n, ts, t->fast ? rd_fast_gemm_seconds(t->fast) - gemm0 : 0);
     t->lr = lr;
     t->st.step++;
     double *s = t->st.sums;
@@ -112,7 +117,8 @@ static void show_progress(rd_trainer *t, rd_progress *p) {
                        s[RD_SUM_CORRECT] / s[RD_SUM_ROWS]);
 }
 
-/* Runs the rest of epoch t->st.epoch. Returns 1 when a signal stopped it. */
+/* Runs the rest of epoch t->st.epoch; *stopped = 1 when a signal stopped it
+ * (after writing a checkpoint). */
 static rd_status run_epoch(rd_trainer *t, int *stopped, rd_error *err) {
     rd_batcher *b = &t->batcher;
     rd_rng rng = t->st.data_rng; /* the shuffle of this epoch, replayed on resume */

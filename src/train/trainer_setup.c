@@ -163,12 +163,12 @@ static void banner(const rd_trainer *t) {
             c->train.lr, rd_schedule_name(c->train.schedule), c->train.batch_size, c->train.epochs,
             c->train.seed);
     if (c->train.max_norm > 0) fprintf(f, "max-norm %g on each hidden unit's incoming weights\n", c->train.max_norm);
-    if (t->workers) /* rdrop's threads split each product; OpenBLAS runs single-threaded in each */
+    if (rd_fast_team(t->fast)) /* rdrop's threads split each product; OpenBLAS runs single-threaded in each */
         fprintf(f, "OpenBLAS: core %s, %d threads (rdrop's, 1 OpenBLAS thread in each); run folder %s\n",
-                rd_blas_core(), rd_workers_count(t->workers), t->opt->out_dir);
+                rd_blas_core(), rd_workers_count(rd_fast_team(t->fast)), t->opt->out_dir);
     else
-        fprintf(f, "OpenBLAS: core %s, %d threads; run folder %s\n", rd_blas_core(),
-                openblas_get_num_threads(), t->opt->out_dir);
+        fprintf(f, "OpenBLAS: core %s, %d threads%s; run folder %s\n", rd_blas_core(),
+                openblas_get_num_threads(), t->fast ? "" : ", reference engine", t->opt->out_dir);
     if (t->st.epoch || t->st.batch)
         fprintf(f, "resuming after epoch %d, batch %d\n", t->st.epoch, t->st.batch);
     const char *warn = rd_blas_warning();
@@ -209,10 +209,16 @@ rd_status rd_trainer_setup(rd_trainer *t, const rd_config *cfg, const rd_train_o
     t->optim.beta2 = cfg->train.beta2;
     t->optim.eps = cfg->train.eps;
     t->optim.weight_decay = cfg->train.weight_decay;
-    t->workers = rd_workers_new(cfg->train.threads);
-    t->optim.workers = t->workers;
-    t->g.workers = t->workers;
-    if (t->workers) openblas_set_num_threads(1); /* inside each of our threads */
+    /* the fast layer's team splits each product, OpenBLAS single-threaded in
+     * each part; the reference engine leaves the threads to OpenBLAS */
+    t->forward = rd_mlp_forward;
+    if (cfg->train.engine == RD_ENGINE_FAST) {
+        t->fast = rd_fast_new(cfg->train.threads);
+        rd_fast_attach(t->fast, &t->g);
+        t->optim.workers = rd_fast_team(t->fast);
+        t->forward = rd_fast_mlp_forward;
+        if (t->optim.workers) openblas_set_num_threads(1);
+    }
     rd_batcher_init(&t->batcher, t->train.n, cfg->train.batch_size, 0);
     t->sched = (rd_schedule){cfg->train.schedule, cfg->train.lr, cfg->train.min_lr, cfg->train.gamma,
                              cfg->train.step_size, cfg->train.warmup_epochs, cfg->train.epochs,
@@ -267,7 +273,7 @@ void rd_trainer_free(rd_trainer *t) {
     if (t->has_val) rd_dataset_free(&t->val);
     if (t->model.params) rd_mlp_free(&t->model);
     if (t->optim.m) rd_optim_free(&t->optim);
-    rd_workers_free(t->workers);
+    rd_fast_free(t->fast);
     if (t->batcher.order) rd_batcher_free(&t->batcher);
     rd_graph_free(&t->g);
     free(t->x);

@@ -15,7 +15,8 @@ typedef struct {
     int has_val;
     rd_mlp model;
     rd_optim optim;
-    rd_workers *workers; /* train.threads threads for the optimizer step */
+    rd_fast *fast;       /* train.engine = fast: the thread team and product timer; else NULL */
+    rd_tensor *(*forward)(rd_mlp *, rd_graph *, rd_tensor *, int, rd_rng *); /* the MLP's forward pass */
     rd_schedule sched;
     rd_ckpt_state st; /* epoch, batch, step, RNG states, running sums */
     rd_batcher batcher;

@@ -29,7 +29,7 @@ static void inputs(float *x, int n) {
 static rd_tensor *first_layer(const rd_graph *g) {
     rd_tensor *found = NULL;
     for (rd_tensor *t = g->last; t; t = t->prev)
-        if (t->op == RD_OP_LINEAR) found = t;
+        if (t->op && !strcmp(t->op->name, "linear")) found = t;
     return found;
 }
 
@@ -75,7 +75,7 @@ Test(input_dropout, drops_inputs_in_training_only) {
     /* the first layer reads a dropout node: a quarter of the inputs zeroed,
      * the rest scaled by 1/(1 - p) */
     rd_tensor *in = first_layer(&g)->in[0];
-    cr_assert_eq(in->op, RD_OP_DROPOUT);
+    cr_assert_str_eq(in->op->name, "dropout");
     int zeros = 0;
     for (int i = 0; i < N * IN; i++) {
         if (in->data[i] == 0.0f) zeros++;
