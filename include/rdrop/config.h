@@ -91,6 +91,13 @@ rd_status rd_config_validate(const rd_config *c, rd_error *err);
  * gives the same struct (apart from path and name). */
 rd_status rd_config_write(const rd_config *c, const char *path, rd_error *err);
 
+/* Compares a and b key by key, in the table's order, skipping the keys named
+ * in `ignore` ("section.key", NULL-terminated; may be NULL). Returns 0 when
+ * every other key has the same value; else 1, with the first differing key
+ * in `key` and its two values as text in va and vb (each n bytes). */
+int rd_config_differs(const rd_config *a, const rd_config *b, const char *const *ignore, char *key, char *va,
+                      char *vb, size_t n);
+
 /* One line per key: section.key, default, range or choices, help. */
 void rd_config_print_keys(FILE *f);
 

@@ -104,10 +104,10 @@ rd_status rd_dataset_subset(rd_dataset *d, int k, int random, rd_rng *rng, rd_er
 
 /* Walks a permutation of 0..n-1 in batches of batch_size.
  *
- * Checkpoint/resume: `order` (n ints) and `pos` are the iterator's whole
- * state; save both and restore them to continue mid-epoch. rd_batcher_shuffle
- * first resets order to 0..n-1, so an epoch's order depends only on n and the
- * rng state: the same rng state always gives the same order. */
+ * Resuming: rd_batcher_shuffle first resets order to 0..n-1, so an epoch's
+ * order depends only on n and the rng state. A checkpoint therefore saves the
+ * rng state from before the epoch's shuffle and the number of batches done;
+ * resuming shuffles again from that state and skips those batches. */
 typedef struct {
     int n, batch_size, pos;
     int *order;

@@ -24,6 +24,8 @@ rd_status rd_fail(rd_error *err, rd_status status, const char *fmt, ...)
  * with status 1 (the llm.c mallocCheck idea). Sizes are multiplied with an
  * overflow check. */
 void *rd_malloc_at(size_t count, size_t size, const char *file, int line);
+/* Reports that count x size bytes could not be allocated, and exits 1. */
+_Noreturn void rd_die_alloc(size_t count, size_t size, const char *file, int line);
 void *rd_calloc_at(size_t count, size_t size, const char *file, int line);
 void *rd_realloc_at(void *p, size_t count, size_t size, const char *file, int line);
 #define rd_malloc(count, size) rd_malloc_at((count), (size), __FILE__, __LINE__)

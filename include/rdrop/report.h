@@ -29,8 +29,9 @@ const double *rd_run_metric(const rd_run_curves *c, const char *metric);
 const char *rd_run_metric_title(const char *metric);
 
 /* Checks that DIR/config.ini describes the same experiment as want (every
- * key but train.threads, train.memory_limit_mb and train.mc_passes, which do
- * not change the trained model); a difference is RD_ERR_USAGE naming the key. */
+ * key but train.threads, train.memory_limit_mb, train.mc_passes,
+ * train.engine and model.file, which do not change the trained model); a
+ * difference is RD_ERR_USAGE naming the key. */
 rd_status rd_run_config_check(const char *dir, const rd_config *want, rd_error *err);
 
 /* One row of results.csv. Errors are in percent of the test set. */

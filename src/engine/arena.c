@@ -17,7 +17,7 @@ struct rd_arena_block {
 static rd_arena_block *block_new(rd_arena *a, size_t size) {
     rd_arena_block *b = rd_malloc(1, sizeof *b);
     b->mem = aligned_alloc(ALIGN, (size + ALIGN - 1) / ALIGN * ALIGN);
-    if (!b->mem) rd_malloc(SIZE_MAX, 2); /* reports and exits */
+    if (!b->mem) rd_die_alloc(1, size, __FILE__, __LINE__);
     b->size = size;
     b->used = 0;
     b->next = NULL;
@@ -33,7 +33,7 @@ void rd_arena_init(rd_arena *a, size_t initial_bytes) {
 
 void *rd_arena_alloc(rd_arena *a, size_t bytes) {
     size_t need = (bytes + ALIGN - 1) / ALIGN * ALIGN;
-    if (need < bytes) rd_malloc(SIZE_MAX, 2);
+    if (need < bytes) rd_die_alloc(1, bytes, __FILE__, __LINE__); /* rounding up overflowed */
     rd_arena_block *b = a->head;
     if (b->used + need > b->size) {
         size_t size = b->size * 2 > need ? b->size * 2 : need;

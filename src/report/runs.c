@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "rdrop/report.h"
-#include "train/config_keys.h"
 
 /* The error columns derived from an accuracy column, in percent. */
 static const struct {
@@ -123,19 +122,14 @@ rd_status rd_run_config_check(const char *dir, const rd_config *want, rd_error *
     rd_config have;
     rd_status st = rd_config_load(path, &have, err);
     if (st) return st;
-    size_t n;
-    const rd_config_key *keys = rd_config_keys(&n);
-    char a[1100], b[1100];
-    for (size_t i = 0; i < n; i++) {
-        if (!strcmp(keys[i].name, "threads") || !strcmp(keys[i].name, "memory_limit_mb") ||
-            !strcmp(keys[i].name, "mc_passes"))
-            continue;
-        rd_key_format(&keys[i], &have, a, sizeof a);
-        rd_key_format(&keys[i], want, b, sizeof b);
-        if (strcmp(a, b) != 0)
-            return rd_fail(err, RD_ERR_USAGE,
-                           "%s: %s.%s is \"%s\" but this comparison wants \"%s\"; use another --out "
-                           "or delete that run folder", path, keys[i].section, keys[i].name, a, b);
-    }
+    /* keys that do not change the trained model; model.file only names
+     * where the [model] keys came from, and they are compared one by one */
+    static const char *const ignore[] = {"train.threads", "train.memory_limit_mb", "train.mc_passes",
+                                         "train.engine", "model.file", NULL};
+    char key[128], a[1100], b[1100];
+    if (rd_config_differs(&have, want, ignore, key, a, b, sizeof a))
+        return rd_fail(err, RD_ERR_USAGE,
+                       "%s: %s is \"%s\" but this comparison wants \"%s\"; use another --out "
+                       "or delete that run folder", path, key, a, b);
     return RD_OK;
 }

@@ -96,6 +96,26 @@ rd_status rd_config_write(const rd_config *c, const char *path, rd_error *err) {
     return RD_OK;
 }
 
+int rd_config_differs(const rd_config *a, const rd_config *b, const char *const *ignore, char *key, char *va,
+                      char *vb, size_t n) {
+    size_t count;
+    const rd_config_key *keys = rd_config_keys(&count);
+    char name[128];
+    for (size_t i = 0; i < count; i++) {
+        snprintf(name, sizeof name, "%s.%s", keys[i].section, keys[i].name);
+        int skip = 0;
+        for (const char *const *p = ignore; p && *p && !skip; p++) skip = !strcmp(*p, name);
+        if (skip) continue;
+        rd_key_format(&keys[i], a, va, n);
+        rd_key_format(&keys[i], b, vb, n);
+        if (strcmp(va, vb) != 0) {
+            snprintf(key, n, "%s", name);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 void rd_config_print_keys(FILE *f) {
     size_t n;
     const rd_config_key *keys = rd_config_keys(&n);

@@ -23,7 +23,7 @@ rd_status rd_fail(rd_error *err, rd_status status, const char *fmt, ...) {
 int rd_mul_overflows(size_t a, size_t b) { return b != 0 && a > SIZE_MAX / b; }
 
 /* The size first, in units a user reads (the source line is for a bug report). */
-static void die_alloc(size_t count, size_t size, const char *file, int line) {
+_Noreturn void rd_die_alloc(size_t count, size_t size, const char *file, int line) {
     double bytes = (double)count * (double)size;
     const char *unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
     int u = 0;
@@ -34,21 +34,21 @@ static void die_alloc(size_t count, size_t size, const char *file, int line) {
 }
 
 void *rd_malloc_at(size_t count, size_t size, const char *file, int line) {
-    if (rd_mul_overflows(count, size)) die_alloc(count, size, file, line);
+    if (rd_mul_overflows(count, size)) rd_die_alloc(count, size, file, line);
     void *p = malloc(count && size ? count * size : 1);
-    if (!p) die_alloc(count, size, file, line);
+    if (!p) rd_die_alloc(count, size, file, line);
     return p;
 }
 
 void *rd_calloc_at(size_t count, size_t size, const char *file, int line) {
     void *p = calloc(count ? count : 1, size ? size : 1);
-    if (!p) die_alloc(count, size, file, line);
+    if (!p) rd_die_alloc(count, size, file, line);
     return p;
 }
 
 void *rd_realloc_at(void *p, size_t count, size_t size, const char *file, int line) {
-    if (rd_mul_overflows(count, size)) die_alloc(count, size, file, line);
+    if (rd_mul_overflows(count, size)) rd_die_alloc(count, size, file, line);
     void *q = realloc(p, count && size ? count * size : 1);
-    if (!q) die_alloc(count, size, file, line);
+    if (!q) rd_die_alloc(count, size, file, line);
     return q;
 }
