@@ -9,6 +9,7 @@
 
 #include "cli/bench.h"
 #include "rdrop/clock.h"
+#include "rdrop/fast.h"
 #include "rdrop/workers.h"
 #include "cli/cli.h"
 #include "rdrop/data.h"
@@ -130,9 +131,29 @@ int cmd_bench(int argc, char **argv) {
         bench_scaling(&s, modes, &err, &failed);
         return failed ? cli_error("bench", &err) : 0;
     }
+    /* a kernel that computes wrong products is not worth timing */
+    char first[256];
+    rd_fast *team = rd_fast_new(s.threads);
+    int wrong = 0;
+    for (int b = 1; b <= 2 && !wrong; b++) {
+        wrong = rd_gemm_check_mlp(NULL, NULL, s.hidden, b * s.batch, first, sizeof first);
+        if (!wrong) { /* and split across rdrop's threads, as training runs them */
+            rd_graph g = {0};
+            rd_fast_attach(team, &g);
+            wrong = rd_gemm_check_mlp(g.gemm, g.gemm_ctx, s.hidden, b * s.batch, first, sizeof first);
+        }
+    }
+    rd_fast_free(team);
+    openblas_set_num_threads(s.threads);
+    if (wrong)
+        return cli_error("bench", (rd_fail(&err, RD_ERR_RUNTIME, "OpenBLAS core %s computes wrong products (%s): "
+                                               "not timed", rd_blas_core(), first), &err));
     printf("rdrop bench: MLP 784-%d-%d-10 relu, dropout 0.3, adam, batch %d, %s samples, %d epochs per mode\n",
            s.hidden, s.hidden, s.batch, s.subset ? "subset of" : "all", s.epochs);
-    printf("OpenBLAS: core %s, %d threads\n", rd_blas_core(), openblas_get_num_threads());
+    printf("OpenBLAS: core %s, %d threads; products checked against a naive double-precision product: "
+           "all right\n", rd_blas_core(), openblas_get_num_threads());
+    const char *note = rd_blas_faster_kernel();
+    if (note) printf("note: %s\n", note);
     if (rd_workers_size(s.threads) > 1) /* the trainer's team */
         printf("training: rdrop's %d threads split each product and the optimizer step, OpenBLAS "
                "single-threaded in each; ceiling: OpenBLAS's own %d threads\n",

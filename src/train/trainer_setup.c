@@ -171,8 +171,9 @@ static void banner(const rd_trainer *t) {
                 openblas_get_num_threads(), t->fast ? "" : ", reference engine", t->opt->out_dir);
     if (t->st.epoch || t->st.batch)
         fprintf(f, "resuming after epoch %d, batch %d\n", t->st.epoch, t->st.batch);
-    const char *warn = rd_blas_warning();
+    const char *warn = rd_blas_warning(), *note = rd_blas_faster_kernel();
     if (warn) fprintf(stderr, "rdrop: warning: %s\n", warn);
+    else if (note) fprintf(f, "note: %s\n", note);
     fflush(f);
 }
 
