@@ -153,7 +153,7 @@ int cmd_bench(int argc, char **argv) {
     printf("OpenBLAS: core %s, %d threads; products checked against a naive double-precision product: "
            "all right\n", rd_blas_core(), openblas_get_num_threads());
     const char *note = rd_blas_faster_kernel();
-    if (note) printf("note: %s\n", note);
+    if (note) printf("OpenBLAS note: %s\n", note);
     if (rd_workers_size(s.threads) > 1) /* the trainer's team */
         printf("training: rdrop's %d threads split each product and the optimizer step, OpenBLAS "
                "single-threaded in each; ceiling: OpenBLAS's own %d threads\n",

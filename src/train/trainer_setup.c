@@ -173,7 +173,7 @@ static void banner(const rd_trainer *t) {
         fprintf(f, "resuming after epoch %d, batch %d\n", t->st.epoch, t->st.batch);
     const char *warn = rd_blas_warning(), *note = rd_blas_faster_kernel();
     if (warn) fprintf(stderr, "rdrop: warning: %s\n", warn);
-    else if (note) fprintf(f, "note: %s\n", note);
+    else if (note) fprintf(f, "OpenBLAS note: %s\n", note);
     fflush(f);
 }
 
