@@ -299,17 +299,18 @@ rd_status rd_safetensors_parse(const char *name, const unsigned char *data, size
         st = rd_fail(err, RD_ERR_RUNTIME, "%s: model %s is too large", name, arch);
     rd_mlp shape = {0};
     if (!st) st = read_metadata(&r, &doc, meta, first, &shape, info, arch);
-    rd_json_free(&doc);
-    if (st) return st;
     rd_rng rng;
     rd_rng_seed(&rng, 0);
     rd_error e2;
-    if (rd_mlp_init(m, info->inputs, info->hidden, info->n_hidden, info->classes, shape.activation, shape.dropout,
-                    RD_INIT_KAIMING, &rng, &e2))
-        return rd_fail(err, RD_ERR_RUNTIME, "%s: %s", name, e2.msg);
-    m->input_dropout = shape.input_dropout;
-    st = copy_values(&r, data + 8 + n, first, m);
-    if (st) rd_mlp_free(m);
+    if (!st && rd_mlp_init(m, info->inputs, info->hidden, info->n_hidden, info->classes, shape.activation,
+                           shape.dropout, RD_INIT_KAIMING, &rng, &e2))
+        st = rd_fail(err, RD_ERR_RUNTIME, "%s: %s", name, e2.msg);
+    if (!st) {
+        m->input_dropout = shape.input_dropout;
+        st = copy_values(&r, data + 8 + n, first, m); /* its messages name tensors: doc still alive */
+        if (st) rd_mlp_free(m);
+    }
+    rd_json_free(&doc);
     return st;
 }
 
