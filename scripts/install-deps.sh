@@ -2,14 +2,14 @@
 # Installs what rdrop needs to build, test and run its experiments.
 # Debian/Ubuntu: apt-get (through sudo when not root). Elsewhere: prints the list.
 set -eu
-PKGS="build-essential pkg-config python3 libopenblas-dev libcriterion-dev libstb-dev zlib1g-dev libinih-dev dataset-fashion-mnist"
+PKGS="build-essential pkg-config python3 python3-numpy libopenblas-dev libcriterion-dev libstb-dev zlib1g-dev libinih-dev dataset-fashion-mnist"
 # Optional extras: clang and its sanitizer/libFuzzer runtimes (fuzzing), valgrind
 # (memcheck test). Installed when asked.
 [ "${1:-}" = "--with-tools" ] && PKGS="$PKGS clang libclang-rt-dev valgrind"
 
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "install-deps: no apt-get here; install these (or your system's equivalents) by hand:" >&2
-  echo "  OpenBLAS (cblas.h), Criterion, stb (stb_image, stb_image_write), zlib, inih, pkg-config" >&2
+  echo "  OpenBLAS (cblas.h), Criterion, stb (stb_image, stb_image_write), zlib, inih, pkg-config, python3 with numpy" >&2
   echo "  Debian names: $PKGS" >&2
   exit 1
 fi

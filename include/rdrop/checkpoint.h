@@ -30,7 +30,8 @@ enum {
 };
 
 /* What a position inside an epoch counts batches of: resuming mid-epoch is
- * only right with the same values (version 2; zero in a version 1 file). */
+ * only right with the same values (version 2; zero in a version 1 file, and
+ * in a checkpoint no run has trained yet, such as `rdrop import` writes). */
 typedef struct {
     int batch_size, train_subset, subset_random, val_size;
     int train_n; /* samples trained on */

@@ -34,6 +34,7 @@ typedef struct {
         float input_dropout; /* on the input pixels (0 = none) */
         int classes;
         rd_init init;
+        char init_from[1024]; /* safetensors file with the starting weights ("" = init) */
     } model;
     struct {
         char dir[1024];

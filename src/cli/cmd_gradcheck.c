@@ -36,13 +36,13 @@ int cmd_gradcheck(int argc, char **argv) {
     rd_gc_result res[64];
     int n = rd_gradcheck_builtin(only, res, 64);
     if (n == 0) return cli_usage_error("gradcheck", "no op named '%s' (--op list shows them)", only);
-    printf("%-24s %8s %12s %12s %22s %8s  %s\n", "op", "checked", "max_abs", "max_rel", "tolerance", "err/tol",
+    printf("%-23s %8s %12s %12s %22s %8s  %s\n", "op", "checked", "max_abs", "max_rel", "tolerance", "err/tol",
            "result");
     int failed = 0;
     for (int i = 0; i < n && i < 64; i++) {
         char tol[64];
         snprintf(tol, sizeof tol, "%.0e + %.0e*|g|", res[i].atol, res[i].rtol);
-        printf("%-24s %8zu %12.3e %12.3e %22s %8.2f  %s\n", res[i].name, res[i].n_checked, res[i].max_abs,
+        printf("%-23s %8zu %12.3e %12.3e %22s %8.2f  %s\n", res[i].name, res[i].n_checked, res[i].max_abs,
                res[i].max_rel, tol, res[i].max_ratio, res[i].n_failed ? "FAIL" : "pass");
         failed += res[i].n_failed > 0;
     }

@@ -14,6 +14,8 @@ static const struct {
     {"train", cmd_train, "train a model from an experiment config"},
     {"eval", cmd_eval, "test accuracy, loss and confusion matrix of a checkpoint"},
     {"predict", cmd_predict, "classify image files (PNG, JPEG, BMP) with a checkpoint"},
+    {"export", cmd_export, "write a checkpoint's model as safetensors, for PyTorch and NumPy"},
+    {"import", cmd_import, "write a checkpoint from a safetensors file (rdrop's or PyTorch's)"},
     {"kl", cmd_kl, "KL divergences of two distributions, as PyTorch's F.kl_div computes them"},
     {"gradcheck", cmd_gradcheck, "check every op's gradient against finite differences"},
     {"compare", cmd_compare, "train two or more configs over seeds; report, t-tests, curves"},

@@ -1,14 +1,12 @@
 /* Reading a checkpoint: every size is checked before it is trusted. */
-#include <errno.h>
 #include <math.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <zlib.h>
 
 #include "rdrop/checkpoint.h"
+#include "util/file.h"
 
 typedef struct {
     const unsigned char *p;
@@ -22,34 +20,6 @@ static int get(rbuf *b, void *dst, size_t n) {
     return 1;
 }
 #define GET(b, x) get((b), &(x), sizeof(x))
-
-static rd_status read_file(const char *path, unsigned char **data, size_t *len, rd_error *err) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot open: %s", path, strerror(errno));
-    /* A device or a pipe (/dev/zero) could be endless: read regular files only. */
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return rd_fail(err, RD_ERR_RUNTIME, "%s: not a regular file", path);
-    }
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *p = rd_malloc(cap, 1);
-    for (;;) {
-        if (n == cap) p = rd_realloc(p, cap *= 2, 1);
-        size_t r = fread(p + n, 1, cap - n, f);
-        n += r;
-        if (r == 0) break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(p);
-        return rd_fail(err, RD_ERR_RUNTIME, "%s: read error", path);
-    }
-    *data = p;
-    *len = n;
-    return RD_OK;
-}
 
 /* Values the writer can never produce: the file was damaged or made by hand.
  * Each would fail later and less clearly (an all-zero generator state even
@@ -76,7 +46,11 @@ static const char *bad_state(const rd_ckpt_state *s) {
         return "invalid best validation accuracy";
     if (s->best_epoch < 0 || s->best_epoch > s->epoch) return "invalid best epoch";
     const rd_ckpt_run *r = &s->run;
-    if (s->version >= 2 && (r->batch_size < 1 || r->train_subset < 0 || (r->subset_random & ~1) ||
+    /* all zero: no run has used the model yet (rdrop import); only a
+     * mid-epoch resume reads these */
+    int no_run = !r->batch_size && !r->train_subset && !r->subset_random && !r->val_size && !r->train_n &&
+                 !r->seed && s->batch == 0;
+    if (s->version >= 2 && !no_run && (r->batch_size < 1 || r->train_subset < 0 || (r->subset_random & ~1) ||
                             r->val_size < 0 || r->train_n < 1))
         return "invalid run settings";
     return NULL;
@@ -187,7 +161,7 @@ rd_status rd_checkpoint_load(const char *path, rd_mlp *m, rd_optim *o, rd_ckpt_s
     memset(s, 0, sizeof *s);
     memset(m, 0, sizeof *m);
     if (o) memset(o, 0, sizeof *o);
-    rd_status st = read_file(path, &data, &len, err);
+    rd_status st = rd_file_read(path, &data, &len, err);
     if (st) return st;
     rbuf b = {data, len, 0};
     st = parse(path, &b, m, o, s, err);

@@ -44,6 +44,8 @@ static const rd_config_key keys[] = {
           "dropout probability on the input pixels (each R-Drop copy gets its own mask)"),
     INT("model", "classes", model.classes, 2, 65536, "10", "output classes"),
     ENUM("model", "init", model.init, "kaiming|xavier", "kaiming", "weight initialization"),
+    STRING("model", "init_from", model.init_from, "",
+           "safetensors file with the starting weights, instead of model.init (docs/interop.md)"),
 
     STRING("data", "dir", data.dir, "data/mnist", "directory with the training IDX files"),
     STRING("data", "test_dir", data.test_dir, "",

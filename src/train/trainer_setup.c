@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rdrop/safetensors.h"
 #include "train/trainer_setup.h"
 
 static double memory_limit(const rd_config *cfg) {
@@ -146,6 +147,38 @@ static rd_status resume(rd_trainer *t, rd_error *err) {
     return st;
 }
 
+/* model.init_from, read before the data so that a wrong file fails fast:
+ * the sizes and (when the file says) the activation must be the config's. */
+static rd_status read_init_from(const rd_config *c, rd_mlp *from, rd_st_info *info, rd_error *err) {
+    const char *path = c->model.init_from;
+    rd_status st = rd_safetensors_load(path, from, info, err);
+    if (st) return st;
+    char have[256], want[256];
+    arch_text(have, sizeof have, info->inputs, info->hidden, info->n_hidden, info->classes);
+    arch_text(want, sizeof want, c->model.inputs, c->model.hidden, c->model.n_hidden, c->model.classes);
+    const char *act_have = from->activation == RD_ACT_TANH ? "tanh" : "relu",
+               *act_want = c->model.activation == RD_ACT_TANH ? "tanh" : "relu";
+    if (strcmp(have, want) != 0)
+        st = rd_fail(err, RD_ERR_USAGE,
+                     "model.init_from = %s: the file holds a %s model, the config asks for %s "
+                     "(model.inputs, model.hidden, model.classes)", path, have, want);
+    else if (info->has_activation && from->activation != c->model.activation)
+        st = rd_fail(err, RD_ERR_USAGE, "model.init_from = %s: the file's model uses %s, the config's %s "
+                     "(model.activation)", path, act_have, act_want);
+    if (st) rd_mlp_free(from);
+    return st;
+}
+
+/* Inputs scaled as the file's model saw them, when the file says. */
+static rd_status check_init_norm(const rd_config *c, const rd_st_info *info, rd_error *err) {
+    int normalized = !(info->norm_mean == 0 && info->norm_std == 1);
+    if (!info->has_norm || normalized == c->data.normalize) return RD_OK;
+    return rd_fail(err, RD_ERR_USAGE,
+                   "model.init_from = %s: the file's model was trained on %s inputs (mean %g, std %g); "
+                   "set data.normalize = %s", c->model.init_from, normalized ? "normalized" : "unnormalized",
+                   info->norm_mean, info->norm_std, normalized ? "true" : "false");
+}
+
 static void banner(const rd_trainer *t) {
     const rd_config *c = t->cfg;
     FILE *f = t->opt->log;
@@ -162,6 +195,8 @@ static void banner(const rd_trainer *t) {
     fprintf(f, "; %s lr %g (%s), batch %d, %d epochs, seed %llu\n", rd_optimizer_name(c->train.optimizer),
             c->train.lr, rd_schedule_name(c->train.schedule), c->train.batch_size, c->train.epochs,
             c->train.seed);
+    if (c->model.init_from[0] && !t->opt->resume)
+        fprintf(f, "initial weights from %s (model.init_from)\n", c->model.init_from);
     if (c->train.max_norm > 0) fprintf(f, "max-norm %g on each hidden unit's incoming weights\n", c->train.max_norm);
     if (rd_fast_team(t->fast)) /* rdrop's threads split each product; OpenBLAS runs single-threaded in each */
         fprintf(f, "OpenBLAS: core %s, %d threads (rdrop's, 1 OpenBLAS thread in each); run folder %s\n",
@@ -193,14 +228,24 @@ rd_status rd_trainer_setup(rd_trainer *t, const rd_config *cfg, const rd_train_o
     /* The model and batch alone first, so an absurd size is refused before
      * the data is read; then again with the data. */
     rd_status st = check_memory(cfg, 0, err);
+    /* A resumed run takes its weights from last.ckpt, not from init_from. */
+    rd_mlp from = {0};
+    rd_st_info from_info;
+    int init_from = cfg->model.init_from[0] && !opt->resume;
+    if (!st && init_from) st = read_init_from(cfg, &from, &from_info, err);
     if (!st) st = load_data(t, err);
     if (!st) st = check_memory(cfg, (long long)t->train.n + t->test.n + t->val.n, err);
-    if (st) return st;
+    if (!st && init_from) st = check_init_norm(cfg, &from_info, err);
     rd_rng init_rng;
     rd_rng_seed(&init_rng, cfg->train.seed);
-    st = rd_mlp_init(&t->model, cfg->model.inputs, cfg->model.hidden, cfg->model.n_hidden,
-                     cfg->model.classes, cfg->model.activation, cfg->model.dropout, cfg->model.init,
-                     &init_rng, err);
+    /* The random init runs either way, so that init_from leaves the data
+     * order and the dropout masks of the seed as they were. */
+    if (!st)
+        st = rd_mlp_init(&t->model, cfg->model.inputs, cfg->model.hidden, cfg->model.n_hidden,
+                         cfg->model.classes, cfg->model.activation, cfg->model.dropout, cfg->model.init,
+                         &init_rng, err);
+    if (!st && init_from) memcpy(t->model.params, from.params, from.n_params * sizeof(float));
+    if (from.params) rd_mlp_free(&from);
     if (st) return st;
     t->model.input_dropout = cfg->model.input_dropout;
     rd_optim_init(&t->optim, cfg->train.optimizer, t->model.n_params);

@@ -101,6 +101,53 @@ nan_params = [0.0] * 23
 nan_params[5] = float("nan")
 write("ckpt/nan-parameter.ckpt", checkpoint(params=nan_params))
 
+# ---- Safetensors (layout: include/rdrop/safetensors.h, docs/interop.md) ----
+def safetensors(header, data=b"", length=None):
+    text = header.encode() if isinstance(header, str) else header
+    n = len(text) if length is None else length
+    return struct.pack("<Q", n) + text + data
+
+
+def tensor(name, shape, begin, dtype="F32"):
+    end = begin + 4 * (shape[0] * (shape[1] if len(shape) > 1 else 1))
+    return f'"{name}":{{"dtype":"{dtype}","shape":{list(shape)},"data_offsets":[{begin},{end}]}}'.replace(" ", "")
+
+
+# a 3 -> 2 -> 2 MLP: 0.weight [2, 3], 0.bias [2], 3.weight [2, 2], 3.bias [2]
+ST_TENSORS = ",".join([tensor("0.weight", (2, 3), 0), tensor("0.bias", (2,), 24),
+                       tensor("3.weight", (2, 2), 32), tensor("3.bias", (2,), 48)])
+ST_DATA = struct.pack("<14f", *[0.125 * i for i in range(14)])
+ST_CASES = {
+    "empty": b"",
+    "short-length": b"\x10\x00\x00",
+    "huge-header-length": safetensors("{}", length=2**40),
+    "truncated-header": safetensors("{" + ST_TENSORS + "}", ST_DATA, length=4000),
+    "truncated-data": safetensors("{" + ST_TENSORS + "}", ST_DATA[:-4]),
+    "trailing-bytes": safetensors("{" + ST_TENSORS + "}", ST_DATA + b"junk"),
+    "not-json": safetensors("{this is not json}", ST_DATA),
+    "not-an-object": safetensors("[1, 2, 3]"),
+    "dtype-f16": safetensors("{" + ST_TENSORS.replace("F32", "F16", 1) + "}", ST_DATA),
+    "wrong-shape": safetensors("{" + ST_TENSORS.replace("[2,3]", "[3,2]") + "}", ST_DATA),
+    "offsets-overlap": safetensors("{" + ST_TENSORS.replace("[24,32]", "[16,24]") + "}", ST_DATA),
+    "offsets-gap": safetensors("{" + ",".join([tensor("0.weight", (2, 3), 0), tensor("0.bias", (2,), 28),
+                                               tensor("3.weight", (2, 2), 36), tensor("3.bias", (2,), 52)])
+                               + "}", ST_DATA + b"\0" * 4),
+    "offsets-outside": safetensors("{" + ST_TENSORS.replace("[48,56]", "[48,99999]") + "}", ST_DATA),
+    "unknown-name": safetensors("{" + ST_TENSORS.replace("3.bias", "3.beta") + "}", ST_DATA),
+    "wrong-layout": safetensors("{" + ST_TENSORS.replace('"3.', '"2.') + "}", ST_DATA),
+    "missing-bias": safetensors("{" + tensor("0.weight", (2, 3), 0) + "}", ST_DATA[:24]),
+    "nan-value": safetensors("{" + ST_TENSORS + "}", ST_DATA[:20] + struct.pack("<f", float("nan")) + ST_DATA[24:]),
+    "duplicate-key": safetensors("{" + ST_TENSORS + "," + tensor("3.bias", (2,), 48) + "}", ST_DATA),
+    "deep-nesting": safetensors('{"__metadata__":' + "[" * 200 + "]" * 200 + "}"),
+    "bad-utf8": safetensors(b'{"__metadata__":{"x":"\xc0\x80"},' + ST_TENSORS.encode() + b"}", ST_DATA),
+    "metadata-not-strings": safetensors('{"__metadata__":{"dropout":0.5},' + ST_TENSORS + "}", ST_DATA),
+    "metadata-bad-activation": safetensors('{"__metadata__":{"activation":"gelu"},' + ST_TENSORS + "}", ST_DATA),
+    "metadata-wrong-architecture": safetensors('{"__metadata__":{"architecture":"784-10"},' + ST_TENSORS + "}",
+                                               ST_DATA),
+}
+for name, data in ST_CASES.items():
+    write(f"safetensors/{name}.safetensors", data)
+
 # ---- Experiment configs: each wrong in one way ----
 CONFIGS = {
     "unknown-key": "[train]\nlearning_rate = 0.1\n",

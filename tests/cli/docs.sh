@@ -6,6 +6,11 @@
 #   ```sh check mnist  the same, skipped when no MNIST is at hand.
 #   ```c example     compiled against librdrop.a (the folder of $RDROP) with the
 #                    project's flags, run, and compared the same way.
+#   ```python check  run with $PYTHON (default /usr/bin/python3, Debian's, which
+#                    has python3-numpy and python3-torch when they are
+#                    installed; else python3) and compared the same way.
+# Flags after the kind skip a block (counted, not failed) when something is
+# missing: mnist (the data), numpy or torch (the Python module).
 # A non-zero exit status also fails a block. Each file's blocks run in order in
 # one scratch copy of the root (symlinks; data/mnist -> $MNIST_MIRROR_DIR when
 # data/mnist is missing), so a block sees what the blocks above it wrote and
@@ -15,6 +20,8 @@ set -u
 root=$(pwd)
 rdrop=$(cd "$(dirname "$RDROP")" && pwd)/$(basename "$RDROP")
 lib=$(dirname "$rdrop")/librdrop.a
+python=${PYTHON:-}
+[ -z "$python" ] && { [ -x /usr/bin/python3 ] && python=/usr/bin/python3 || python=python3; }
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0 skipped=0
@@ -44,7 +51,7 @@ extract() {
             err("the block after this check block is not ```text or ```output")
         }
         role = ""
-        if (n_w >= 2 && ((w[1] == "sh" && w[2] == "check") || (w[1] == "c" && w[2] == "example"))) {
+        if (n_w >= 2 && (((w[1] == "sh" || w[1] == "python") && w[2] == "check") || (w[1] == "c" && w[2] == "example"))) {
             id = sprintf("%04d", ++n); role = "code"; cfile = FILENAME; cline = FNR
             flags = ""; for (i = 3; i <= n_w; i++) flags = flags " " w[i]
             printf "%s %s %d%s\n", w[1], FILENAME, FNR, flags > (dir "/" id ".meta")
@@ -95,6 +102,15 @@ run_block() {
             return
         fi ;;
     esac
+    for module in numpy torch; do
+        case " $* " in *" $module "*)
+            if ! "$python" -c "import $module" >/dev/null 2>&1; then
+                skipped=$((skipped + 1))
+                echo "docs.sh: skipped $where (no $module for $python: apt-get install python3-$module)"
+                return
+            fi ;;
+        esac
+    done
     code="$tmp/blocks/$id.code"
     : >"$tmp/err"
     if [ "$kind" = c ]; then
@@ -107,6 +123,8 @@ run_block() {
             return
         fi
         (cd "$box" && timeout 120 "$tmp/example") >"$tmp/out" 2>>"$tmp/err"
+    elif [ "$kind" = python ]; then
+        (cd "$box" && PATH="$box/.bin:$PATH" timeout 300 "$python" "$code") >"$tmp/out" 2>>"$tmp/err"
     else
         (cd "$box" && PATH="$box/.bin:$PATH" timeout 120 sh -e "$code") >"$tmp/out" 2>>"$tmp/err"
     fi
@@ -122,16 +140,17 @@ run_block() {
     fi
 }
 
-# The checker itself: a doc with a right and a wrong output must give
-# "1 passed, 1 failed", a diff, and a non-zero exit status.
+# The checker itself: a doc with two right outputs (shell, Python) and a
+# wrong one must give "2 passed, 1 failed", a diff, and a non-zero exit status.
 self_test() {
     doc="$tmp/self-test.md"
     printf '%s\n' '```sh check' 'echo hello' '```' '```text' 'hello' '```' \
-        '```sh check' 'echo hello' '```' '' '```output' 'goodbye' '```' >"$doc"
+        '```sh check' 'echo hello' '```' '' '```output' 'goodbye' '```' \
+        '```python check' 'print("hel" + "lo")' '```' '```text' 'hello' '```' >"$doc"
     if RDROP="$rdrop" sh "$0" "$doc" >"$tmp/self.out" 2>&1; then
         echo "docs.sh: FAIL self-test: a wrong output passed" >&2
         failed=$((failed + 1))
-    elif tail -n 1 "$tmp/self.out" | grep -qx 'docs.sh: 1 passed, 1 failed' &&
+    elif tail -n 1 "$tmp/self.out" | grep -qx 'docs.sh: 2 passed, 1 failed' &&
         grep -qx -- '-goodbye' "$tmp/self.out" && grep -qx -- '+hello' "$tmp/self.out"; then
         passed=$((passed + 1))
     else

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Fault tests, run by `make test-cli` with $RDROP set to the rdrop binary:
 #   - every malformed input in tests/bad-inputs/ (configs, IDX files,
-#     checkpoints, images) gives exit status 1 or 2 and one line on stderr
+#     checkpoints, safetensors, images) gives exit status 1 or 2 and one line on stderr
 #     naming the file, never a signal;
 #   - the memory limit refuses a model before training, with the number;
 #   - SIGINT / SIGTERM during training write a checkpoint, exit 130 / 143, and
@@ -89,6 +89,15 @@ bad_input "--set" train experiments/smoke.ini --set "model.hidden=99999999999" -
 bad_input /dev/zero train /dev/zero --out "$tmp/never"
 bad_input /dev/zero train experiments/smoke.ini --set model.file=/dev/zero --out "$tmp/never"
 bad_input /dev/zero eval /dev/zero --data "$tmp/no-data"
+# Malformed safetensors, through `rdrop import` and through model.init_from
+# (read before the data, so no MNIST is needed to get its message).
+for f in "$BAD"/safetensors/*.safetensors; do
+    bad_input "$f" import "$f" --out "$tmp/never.ckpt"
+    bad_input "$f" train experiments/smoke.ini --set "model.init_from=$f" --set "data.dir=$tmp/no-data" \
+        --out "$tmp/never" --quiet
+done
+bad_input /dev/zero import /dev/zero --out "$tmp/never.ckpt"
+[ -e "$tmp/never.ckpt" ] && fail "a refused import wrote a checkpoint"
 [ -e "$tmp/never" ] && fail "a refused run created its output folder"
 
 # The memory limit: refused before the data is read (data.dir does not exist),

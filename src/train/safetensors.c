@@ -1,0 +1,131 @@
+/* Writing safetensors: the JSON header, then each layer's W transposed to
+ * PyTorch's [out, in] and its bias, as little-endian float32. */
+#include "rdrop/safetensors.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/file.h"
+
+typedef struct {
+    char *p;
+    size_t len, cap;
+} sbuf;
+
+static void add(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(sbuf *b, const char *fmt, ...) {
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+        if (n >= 0 && (size_t)n < b->cap - b->len) {
+            b->len += (size_t)n;
+            return;
+        }
+        b->cap = b->cap * 2 + (size_t)(n > 0 ? n : 0) + 256;
+        b->p = rd_realloc(b->p, b->cap, 1);
+    }
+}
+
+/* The shortest text that reads back as the same float: 0.3f is "0.3". */
+static void float_text(char *buf, size_t n, float v) {
+    for (int digits = 1; digits <= 9; digits++) {
+        snprintf(buf, n, "%.*g", digits, (double)v);
+        if (strtof(buf, NULL) == v) return;
+    }
+}
+
+void rd_safetensors_arch(char *buf, size_t n, int inputs, const int *hidden, int n_hidden, int classes) {
+    int k = snprintf(buf, n, "%d", inputs);
+    for (int l = 0; l < n_hidden && k >= 0 && (size_t)k < n; l++) k += snprintf(buf + k, n - k, "-%d", hidden[l]);
+    if (k >= 0 && (size_t)k < n) snprintf(buf + k, n - k, "-%d", classes);
+}
+
+/* Module index of Linear layer l in the nn.Sequential. */
+static int module_index(const rd_mlp *m, int l) { return (m->input_dropout > 0 ? 1 : 0) + 3 * l; }
+
+void rd_safetensors_layout(char *buf, size_t n, const rd_mlp *m) {
+    sbuf b = {rd_malloc(256, 1), 0, 256};
+    char p[32];
+    add(&b, "nn.Sequential(");
+    if (m->input_dropout > 0) {
+        float_text(p, sizeof p, m->input_dropout);
+        add(&b, "nn.Dropout(%s), ", p);
+    }
+    float_text(p, sizeof p, m->dropout);
+    for (int l = 0; l < m->n_layers; l++) {
+        add(&b, "nn.Linear(%d, %d)", m->layer[l].in, m->layer[l].out);
+        if (l < m->n_layers - 1)
+            add(&b, ", %s, nn.Dropout(%s), ", m->activation == RD_ACT_TANH ? "nn.Tanh()" : "nn.ReLU()", p);
+    }
+    add(&b, ")");
+    snprintf(buf, n, "%s", b.p);
+    free(b.p);
+}
+
+static void put_le32(unsigned char *dst, float v) {
+    uint32_t u;
+    memcpy(&u, &v, 4);
+    for (int i = 0; i < 4; i++) dst[i] = (unsigned char)(u >> (8 * i));
+}
+
+static void header(sbuf *h, const rd_mlp *m, float norm_mean, float norm_std) {
+    char arch[512], layout[2048], d[32], di[32], mean[32], std[32];
+    int hidden[RD_MAX_HIDDEN];
+    for (int l = 0; l < m->n_layers - 1; l++) hidden[l] = m->layer[l].out;
+    rd_safetensors_arch(arch, sizeof arch, m->layer[0].in, hidden, m->n_layers - 1, m->layer[m->n_layers - 1].out);
+    rd_safetensors_layout(layout, sizeof layout, m);
+    float_text(d, sizeof d, m->dropout);
+    float_text(di, sizeof di, m->input_dropout);
+    float_text(mean, sizeof mean, norm_mean);
+    float_text(std, sizeof std, norm_std);
+    add(h, "{\"__metadata__\":{\"format\":\"pt\",\"rdrop_version\":\"%s\",\"architecture\":\"%s\","
+           "\"activation\":\"%s\",\"dropout\":\"%s\",\"input_dropout\":\"%s\",\"norm_mean\":\"%s\","
+           "\"norm_std\":\"%s\",\"layout\":\"%s\"}",
+        RDROP_VERSION, arch, m->activation == RD_ACT_TANH ? "tanh" : "relu", d, di, mean, std, layout);
+    size_t off = 0;
+    for (int l = 0; l < m->n_layers; l++) {
+        const rd_linear_layer *L = &m->layer[l];
+        size_t w = (size_t)L->in * L->out * 4, b = (size_t)L->out * 4;
+        int i = module_index(m, l);
+        add(h, ",\"%d.weight\":{\"dtype\":\"F32\",\"shape\":[%d,%d],\"data_offsets\":[%zu,%zu]}", i, L->out,
+            L->in, off, off + w);
+        add(h, ",\"%d.bias\":{\"dtype\":\"F32\",\"shape\":[%d],\"data_offsets\":[%zu,%zu]}", i, L->out,
+            off + w, off + w + b);
+        off += w + b;
+    }
+    add(h, "}");
+    /* Spaces up to a multiple of 8, as the reference writer does: the data
+     * then starts 8-byte aligned for readers that map the file. */
+    while ((8 + h->len) % 8) add(h, " ");
+}
+
+rd_status rd_safetensors_save(const char *path, const rd_mlp *m, float norm_mean, float norm_std,
+                              rd_error *err) {
+    for (size_t i = 0; i < m->n_params; i++)
+        if (!isfinite(m->params[i]))
+            return rd_fail(err, RD_ERR_RUNTIME, "%s: not saved: parameter %zu is not finite", path, i);
+    sbuf h = {rd_malloc(4096, 1), 0, 4096};
+    header(&h, m, norm_mean, norm_std);
+    size_t total = 8 + h.len + m->n_params * 4;
+    unsigned char *out = rd_malloc(total, 1);
+    for (int i = 0; i < 8; i++) out[i] = (unsigned char)((uint64_t)h.len >> (8 * i));
+    memcpy(out + 8, h.p, h.len);
+    unsigned char *q = out + 8 + h.len;
+    for (int l = 0; l < m->n_layers; l++) {
+        const rd_linear_layer *L = &m->layer[l];
+        const float *w = m->params + L->w, *b = m->params + L->b;
+        for (int o = 0; o < L->out; o++) /* row o of [out, in] is column o of rdrop's W */
+            for (int i = 0; i < L->in; i++, q += 4) put_le32(q, w[(size_t)i * L->out + o]);
+        for (int o = 0; o < L->out; o++, q += 4) put_le32(q, b[o]);
+    }
+    free(h.p);
+    rd_status st = rd_file_replace(path, out, total, "file", err);
+    free(out);
+    return st;
+}
