@@ -1,14 +1,13 @@
 /* Reading a checkpoint: every size is checked before it is trusted. */
-#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <zlib.h>
 
 #include "rdrop/checkpoint.h"
+#include "rdrop/files.h"
 
 typedef struct {
     const unsigned char *p;
@@ -24,14 +23,10 @@ static int get(rbuf *b, void *dst, size_t n) {
 #define GET(b, x) get((b), &(x), sizeof(x))
 
 static rd_status read_file(const char *path, unsigned char **data, size_t *len, rd_error *err) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot open: %s", path, strerror(errno));
     /* A device or a pipe (/dev/zero) could be endless: read regular files only. */
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return rd_fail(err, RD_ERR_RUNTIME, "%s: not a regular file", path);
-    }
+    FILE *f;
+    rd_status status = rd_fopen_regular(path, &f, err);
+    if (status) return status;
     size_t cap = 1 << 16, n = 0;
     unsigned char *p = rd_malloc(cap, 1);
     for (;;) {
