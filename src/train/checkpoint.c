@@ -1,15 +1,11 @@
-/* Checkpoint files: serialise, CRC, atomic replace; parse with bounds checks. */
+/* Checkpoint files: serialise, CRC, atomic replace (rdrop/files.h). */
 #include "rdrop/checkpoint.h"
+#include "rdrop/files.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <math.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <zlib.h>
 
 static const char MAGIC[8] = "RDROPCK";
@@ -78,50 +74,6 @@ static void serialise(wbuf *b, const rd_mlp *m, const rd_optim *o, const rd_ckpt
     PUT(b, crc);
 }
 
-/* Writes path.tmp, flushes it to disk, then renames it over path. */
-static rd_status write_atomic(const char *path, const void *data, size_t len, rd_error *err) {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-        return rd_fail(err, RD_ERR_RUNTIME, "%s: path too long", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot create: %s", tmp, strerror(errno));
-    const unsigned char *p = data;
-    size_t left = len;
-    while (left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-            int e = w < 0 ? errno : ENOSPC;
-            close(fd);
-            unlink(tmp);
-            return rd_fail(err, RD_ERR_RUNTIME, "%s: write failed: %s (previous checkpoint kept)", path,
-                           strerror(e));
-        }
-        p += w;
-        left -= (size_t)w;
-    }
-    if (fsync(fd) != 0 || close(fd) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return rd_fail(err, RD_ERR_RUNTIME, "%s: flush failed: %s (previous checkpoint kept)", path,
-                       strerror(e));
-    }
-    if (rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return rd_fail(err, RD_ERR_RUNTIME, "%s: rename failed: %s", path, strerror(e));
-    }
-    /* Make the rename itself durable. */
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    int dfd = open(dirname(dir), O_RDONLY);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
-    return RD_OK;
-}
-
 rd_status rd_checkpoint_save(const char *path, const rd_mlp *m, const rd_optim *o,
                              const rd_ckpt_state *s, rd_error *err) {
     for (size_t i = 0; i < m->n_params; i++)
@@ -129,7 +81,7 @@ rd_status rd_checkpoint_save(const char *path, const rd_mlp *m, const rd_optim *
             return rd_fail(err, RD_ERR_RUNTIME, "%s: not saved: parameter %zu is not finite", path, i);
     wbuf b = {0};
     serialise(&b, m, o, s);
-    rd_status st = write_atomic(path, b.p, b.len, err);
+    rd_status st = rd_replace_file(path, b.p, b.len, err); /* the old checkpoint or the new one */
     free(b.p);
     return st;
 }
