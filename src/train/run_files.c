@@ -121,3 +121,50 @@ rd_status rd_metrics_append(const char *dir, const rd_metrics_row *r, rd_error *
     rd_text_free(&row);
     return st;
 }
+
+/* The epochs with a row in dir/metrics.csv (0 when there is no such file). */
+static int metrics_rows(const char *dir) {
+    char path[4096], line[1024];
+    path_of(path, sizeof path, dir, "metrics.csv");
+    FILE *f;
+    int rows = 0;
+    if (access(path, F_OK) != 0 || rd_fopen_regular(path, &f, NULL)) return 0;
+    if (fgets(line, sizeof line, f))
+        while (fgets(line, sizeof line, f)) rows += atoi(line) >= 1;
+    fclose(f);
+    return rows;
+}
+
+rd_status rd_run_claim(const char *dir, int resume, int force, int *lock, rd_error *err) {
+    rd_status st = rd_lock_dir(dir, lock, err);
+    if (st || resume) return st;
+    static const char *CKPTS[] = {"last.ckpt", "best.ckpt"};
+    char path[4096], what[256] = "";
+    struct stat s;
+    for (int i = 0; i < 2; i++) {
+        path_of(path, sizeof path, dir, CKPTS[i]);
+        if (lstat(path, &s) == 0)
+            snprintf(what + strlen(what), sizeof what - strlen(what), "%s%s", what[0] ? ", " : "", CKPTS[i]);
+    }
+    int rows = metrics_rows(dir);
+    if (rows)
+        snprintf(what + strlen(what), sizeof what - strlen(what), "%s%d epoch%s in metrics.csv", what[0] ? ", " : "",
+                 rows, rows == 1 ? "" : "s");
+    if (!what[0]) return RD_OK;
+    if (!force) {
+        rd_unlock_dir(*lock);
+        *lock = -1;
+        return rd_fail(err, RD_ERR_USAGE, "%s already holds a run (%s): continue it with --resume %s, "
+                       "or start it over with --force", dir, what, dir);
+    }
+    for (int i = 0; i < 2; i++) {
+        path_of(path, sizeof path, dir, CKPTS[i]);
+        if (unlink(path) != 0 && errno != ENOENT) {
+            int e = errno;
+            rd_unlock_dir(*lock);
+            *lock = -1;
+            return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot remove the old run's checkpoint: %s", path, strerror(e));
+        }
+    }
+    return RD_OK;
+}

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "rdrop/files.h"
 #include "train/trainer_setup.h"
 
 static double memory_limit(const rd_config *cfg) {
@@ -180,7 +182,13 @@ rd_status rd_trainer_setup(rd_trainer *t, const rd_config *cfg, const rd_train_o
     memset(t, 0, sizeof *t);
     t->cfg = cfg;
     t->opt = opt;
+    t->lock = -1;
     rd_graph_init(&t->g);
+    /* An existing run folder is locked before anything in it is read; a new
+     * one is created (and locked) only once the run is sure to start. */
+    rd_status st;
+    if (access(opt->out_dir, F_OK) == 0 && (st = rd_run_claim(opt->out_dir, opt->resume, opt->force, &t->lock, err)))
+        return st;
     openblas_set_num_threads(cfg->train.threads);
     t->saved_epoch = -1; /* no checkpoint on disk yet */
     /* Cross-entropy starts near ln(classes) and only falls; R-Drop adds alpha
@@ -191,7 +199,7 @@ rd_status rd_trainer_setup(rd_trainer *t, const rd_config *cfg, const rd_train_o
                         (1.0 + (cfg->train.method == RD_METHOD_RDROP ? cfg->train.alpha : 0.0));
     /* The model and batch alone first, so an absurd size is refused before
      * the data is read; then again with the data. */
-    rd_status st = check_memory(cfg, 0, err);
+    st = check_memory(cfg, 0, err);
     if (!st) st = load_data(t, err);
     if (!st) st = check_memory(cfg, (long long)t->train.n + t->test.n + t->val.n, err);
     if (st) return st;
@@ -232,6 +240,7 @@ rd_status rd_trainer_setup(rd_trainer *t, const rd_config *cfg, const rd_train_o
     t->y = rd_malloc((size_t)cfg->train.batch_size, sizeof(int));
     if (opt->resume && (st = resume(t, err))) return st;
     if ((st = rd_make_dirs(opt->out_dir, err))) return st;
+    if (t->lock < 0 && (st = rd_run_claim(opt->out_dir, opt->resume, opt->force, &t->lock, err))) return st;
     char path[4096];
     snprintf(path, sizeof path, "%s/config.ini", opt->out_dir);
     if ((st = rd_config_write(cfg, path, err))) return st;
@@ -278,4 +287,5 @@ void rd_trainer_free(rd_trainer *t) {
     rd_graph_free(&t->g);
     free(t->x);
     free(t->y);
+    rd_unlock_dir(t->lock);
 }
