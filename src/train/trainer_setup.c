@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "rdrop/files.h"
+#include "train/progress.h" /* rd_format_number */
 #include "train/trainer_setup.h"
 
 static double memory_limit(const rd_config *cfg) {
@@ -262,17 +263,25 @@ rd_status rd_trainer_save(rd_trainer *t, const char *name, rd_error *err) {
     return st;
 }
 
+/* v as the progress line writes it: %.4f, or %g style when huge or tiny. */
+static const char *num(char *buf, double v) {
+    rd_format_number(buf, 32, v, 4);
+    return buf;
+}
+
 void rd_trainer_print_epoch(const rd_trainer *t, const rd_metrics_row *r) {
     FILE *f = t->opt->log;
     const double *v = r->v;
-    fprintf(f, "epoch %d/%d  lr %.3g  train loss %.4f (ce %.4f kl %.4f) acc %.2f%%", (int)v[RD_COL_EPOCH],
-            t->cfg->train.epochs, v[RD_COL_LR], v[RD_COL_TRAIN_LOSS], v[RD_COL_TRAIN_CE], v[RD_COL_TRAIN_KL],
-            100 * v[RD_COL_TRAIN_ACC]);
+    char a[32], b[32], c[32];
+    fprintf(f, "epoch %d/%d  lr %.3g  train loss %s (ce %s kl %s) acc %.2f%%", (int)v[RD_COL_EPOCH],
+            t->cfg->train.epochs, v[RD_COL_LR], num(a, v[RD_COL_TRAIN_LOSS]), num(b, v[RD_COL_TRAIN_CE]),
+            num(c, v[RD_COL_TRAIN_KL]), 100 * v[RD_COL_TRAIN_ACC]);
     if (!isnan(v[RD_COL_TEST_ACC]))
-        fprintf(f, "  test loss %.4f acc %.2f%%", v[RD_COL_TEST_LOSS], 100 * v[RD_COL_TEST_ACC]);
-    if (!isnan(v[RD_COL_TEST_KL])) fprintf(f, " kl %.4f", v[RD_COL_TEST_KL]);
+        fprintf(f, "  test loss %s acc %.2f%%", num(a, v[RD_COL_TEST_LOSS]), 100 * v[RD_COL_TEST_ACC]);
+    if (!isnan(v[RD_COL_TEST_KL])) fprintf(f, " kl %s", num(a, v[RD_COL_TEST_KL]));
     if (!isnan(v[RD_COL_VAL_ACC])) fprintf(f, "  val acc %.2f%%", 100 * v[RD_COL_VAL_ACC]);
-    fprintf(f, "  %.1f s  %.0f samples/s\n", v[RD_COL_EPOCH_SECONDS], v[RD_COL_SAMPLES_PER_SECOND]);
+    rd_format_number(b, sizeof b, v[RD_COL_SAMPLES_PER_SECOND], 0);
+    fprintf(f, "  %.1f s  %s samples/s\n", v[RD_COL_EPOCH_SECONDS], b);
     fflush(f);
 }
 
