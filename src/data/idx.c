@@ -1,4 +1,4 @@
-/* Reading one IDX file. gzopen reads gzip and plain files alike; we give it a
+/* Reading one IDX file. zlib (gzdopen) reads gzip and plain files alike; we give it a
  * big input buffer and ask for the whole payload in large gzread calls, so
  * inflate writes straight into our array (MNIST train loads in ~0.2 s).
  * Limit: zlib's gzread silently skips non-gzip bytes after the compressed
