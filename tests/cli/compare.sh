@@ -26,12 +26,13 @@ run compare "$@"
 [ "$(count '] train ')" -eq 4 ] || fail "want 4 runs trained"; ok
 [ "$(wc -l <"$C/results.csv")" -eq 5 ] || fail "results.csv: want a header and 4 rows"; ok
 grep -q '^mnist-rdrop,1,rdrop,1,0.3,0,500,1,' "$C/results.csv" || fail "results.csv has no row for mnist-rdrop seed 1"; ok
-grep -q '^| mnist-rdrop − mnist-dropout | 2 |' "$C/report.md" || fail "report.md has no paired row"; ok
+grep -q '^| \*\*mnist-rdrop − mnist-dropout\*\* | 2 |' "$C/report.md" || fail "report.md has no paired row (bold: the primary)"; ok
 grep -q '^## Conclusion' "$C/report.md" || fail "report.md has no conclusion"; ok
 grep -Eq 'lowered|raised|No significant difference' "$tmp/out" || fail "no conclusion on stdout"; ok
-# PNG signature and the IHDR size: 2 charts of 640 x 480
+# PNG signature and the IHDR size: 3 charts of 640 x 480 (test error,
+# training cross-entropy, test_kl)
 [ "$(od -An -tx1 -j1 -N3 "$C/curves.png" | tr -d ' ')" = 504e47 ] || fail "curves.png is not a PNG"; ok
-[ "$(od -An -tu1 -j16 -N8 "$C/curves.png" | tr -s ' ')" = " 0 0 5 0 0 0 1 224" ] || fail "curves.png is not 1280x480"; ok
+[ "$(od -An -tu1 -j16 -N8 "$C/curves.png" | tr -s ' ')" = " 0 0 7 128 0 0 1 224" ] || fail "curves.png is not 1920x480"; ok
 
 # Run again: everything is re-used, nothing is trained.
 stamp() { for r in mnist-dropout-s0 mnist-dropout-s1 mnist-rdrop-s0; do stat -c %y "$C/runs/$r/metrics.csv"; done; }
