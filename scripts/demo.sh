@@ -7,8 +7,9 @@ RDROP=${1:-build/rdrop}
 EPOCHS=${DEMO_EPOCHS:-3}
 mkdir -p runs
 for m in dropout rdrop; do
-  echo "== rdrop train experiments/mnist-$m.ini --set train.epochs=$EPOCHS --out runs/demo-$m"
-  "$RDROP" train "experiments/mnist-$m.ini" --set "train.epochs=$EPOCHS" --out "runs/demo-$m" \
+  # --force: a demo run again starts over (rdrop train refuses that otherwise)
+  echo "== rdrop train experiments/mnist-$m.ini --set train.epochs=$EPOCHS --out runs/demo-$m --force"
+  "$RDROP" train "experiments/mnist-$m.ini" --set "train.epochs=$EPOCHS" --out "runs/demo-$m" --force \
     | tee "runs/demo-$m.log"
 done
 acc() { sed -n 's/^final test_acc=\([0-9.]*\) test_err=\([0-9.]*\)%.*/\1 \2/p' "runs/demo-$1.log"; }

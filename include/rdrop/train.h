@@ -29,6 +29,7 @@ typedef struct {
 typedef struct {
     const char *out_dir;               /* the run folder */
     int resume;                        /* continue from out_dir/last.ckpt */
+    int force;                         /* start over even when out_dir holds a run */
     volatile sig_atomic_t *stop;       /* set by a signal handler: checkpoint and stop */
     FILE *log;                         /* per-epoch lines (stdout) */
     int progress;                      /* 1: progress on stderr */

@@ -51,7 +51,7 @@ static void make_config(const bench_setup *s, rd_config *c) {
 
 /* The run folder's files, then the folder. */
 static void remove_run(const char *dir) {
-    static const char *files[] = {"config.ini", "metrics.csv", "last.ckpt", "best.ckpt"};
+    static const char *files[] = {"config.ini", "metrics.csv", "last.ckpt", "best.ckpt", ".lock"};
     char path[4096];
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, files[i]);

@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/compare.h"
+#include "rdrop/files.h"
 #include "rdrop/report.h"
 #include "train/run_files.h" /* rd_make_dirs */
 
@@ -88,10 +89,30 @@ static int arm_index(const cmp_arm *arms, int n, const char *name) {
     return !*end && end != name && k >= 1 && k <= n ? (int)k - 1 : -1;
 }
 
+/* Takes the comparison folder: creates and locks it (one rdrop compare at a
+ * time; the runs in it lock their own folders), and checks that the outputs
+ * can be written before hours of training. Returns the lock, or -1. */
+static int claim(const char *out, rd_error *err) {
+    int lock = -1;
+    if (rd_make_dirs(out, err) || rd_lock_dir(out, &lock, err)) return -1;
+    static const char *OUTPUTS[] = {"results.csv", "report.md", "curves.png"};
+    for (int i = 0; i < 3; i++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", out, OUTPUTS[i]);
+        if (rd_replace_check(path, err)) {
+            rd_unlock_dir(lock);
+            return -1;
+        }
+    }
+    return lock;
+}
+
 /* Trains what is not finished yet, then writes the outputs. */
 static int run_and_report(cmp_run **runs, int n_runs, const cmp_arm *arms, int n_arms, int seeds, int jobs,
                           const cmp_common *common, const char *command) {
     rd_error err = {0};
+    int lock = claim(common->out, &err);
+    if (lock < 0) return cli_error("compare", &err);
     cmp_run **pending = rd_calloc((size_t)n_runs, sizeof *pending);
     int k = 0, resume = 0, status = 0;
     for (int i = 0; i < n_runs && !status; i++) {
@@ -110,6 +131,7 @@ static int run_and_report(cmp_run **runs, int n_runs, const cmp_arm *arms, int n
     }
     free(pending);
     if (!status) status = cmp_report(runs, n_runs, arms, n_arms, seeds, common, command);
+    rd_unlock_dir(lock);
     return status;
 }
 

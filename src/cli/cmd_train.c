@@ -1,4 +1,4 @@
-/* rdrop train CONFIG [--set k=v]... [--out DIR] [--resume DIR] */
+/* rdrop train CONFIG [--set k=v]... [--out DIR] [--force] [--resume DIR] */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,8 +10,8 @@
 #include "rdrop/train.h"
 
 static const char *USAGE =
-    "usage: rdrop train CONFIG [--set section.key=value]... [--out DIR] [--resume DIR] [--quiet]\n"
-    "       rdrop train --resume DIR [--set section.key=value]...\n"
+    "usage: rdrop train CONFIG [--set section.key=value]... [--out DIR] [--force] [--quiet]\n"
+    "       rdrop train [CONFIG] --resume DIR [--set section.key=value]... [--quiet]\n"
     "\n"
     "Trains the experiment CONFIG (an INI file, e.g. experiments/mnist-rdrop.ini). Writes\n"
     "DIR/config.ini (the effective config), DIR/metrics.csv (one row per epoch),\n"
@@ -20,11 +20,15 @@ static const char *USAGE =
     "\n"
     "  --set KEY=VALUE  override a config key, e.g. --set train.epochs=3 (repeatable)\n"
     "  --out DIR        run folder (default: runs/<config name>-<seed>)\n"
+    "  --force          start over in a folder that holds a run (its checkpoints are\n"
+    "                   removed); without it such a folder is refused\n"
     "  --resume DIR     continue the run in DIR from DIR/last.ckpt; the config is\n"
     "                   DIR/config.ini unless CONFIG is given\n"
     "  --quiet          no progress display\n"
     "  -h, --help       this text\n"
     "\n"
+    "One rdrop at a time works in a run folder: another one started on it exits with\n"
+    "status 1, naming the pid that holds it (DIR/.lock).\n"
     "SIGINT, SIGTERM or SIGHUP writes a checkpoint of the current state and exits with\n"
     "128 + the signal (130, 143, 129); --resume continues from it. Exit status: 0\n"
     "success, 1 runtime error, 2 usage or config error.\n"
@@ -33,10 +37,11 @@ static const char *USAGE =
 int cmd_train(int argc, char **argv) {
     static const struct option opts[] = {{"set", required_argument, 0, 's'}, {"out", required_argument, 0, 'o'},
                                          {"resume", required_argument, 0, 'r'}, {"quiet", no_argument, 0, 'q'},
-                                         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+                                         {"force", no_argument, 0, 'f'}, {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     const char *sets[256], *out = NULL, *resume = NULL;
-    int n_sets = 0, quiet = 0, c;
-    while ((c = getopt_long(argc, argv, "s:o:r:qh", opts, NULL)) != -1) {
+    int n_sets = 0, quiet = 0, force = 0, c;
+    while ((c = getopt_long(argc, argv, "s:o:r:qfh", opts, NULL)) != -1) {
         switch (c) {
         case 's':
             if (n_sets == 256) return cli_usage_error("train", "too many --set options");
@@ -45,17 +50,19 @@ int cmd_train(int argc, char **argv) {
         case 'o': out = optarg; break;
         case 'r': resume = optarg; break;
         case 'q': quiet = 1; break;
+        case 'f': force = 1; break;
         case 'h':
             fputs(USAGE, stdout);
             rd_config_print_keys(stdout);
             return 0;
-        default: return cli_bad_option("train", "s:o:r:qh", argv);
+        default: return cli_bad_option("train", "s:o:r:qfh", argv);
         }
     }
     if (argc - optind > 1) return cli_usage_error("train", "expected one CONFIG, got %d arguments", argc - optind);
     if (argc - optind == 0 && !resume) return cli_usage_error("train", "expected a CONFIG file");
     if (out && resume && strcmp(out, resume) != 0)
         return cli_usage_error("train", "--out and --resume name different folders");
+    if (force && resume) return cli_usage_error("train", "--force starts over, --resume continues: not both");
 
     char path[4096];
     const char *config = argc - optind == 1 ? argv[optind] : NULL;
@@ -82,8 +89,8 @@ int cmd_train(int argc, char **argv) {
     }
     rd_catch_stop_signals();
 
-    rd_train_options o = {.out_dir = out, .resume = resume != NULL, .stop = &rd_stop_requested, .log = stdout,
-                          .progress = !quiet};
+    rd_train_options o = {.out_dir = out, .resume = resume != NULL, .force = force, .stop = &rd_stop_requested,
+                          .log = stdout, .progress = !quiet};
     rd_train_result res;
     if (rd_train(&cfg, &o, &res, &err)) {
         int status = cli_error("train", &err), sig = rd_interrupted();

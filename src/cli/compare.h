@@ -58,9 +58,10 @@ rd_status cmp_run_inspect(cmp_run *r, rd_error *err);
 void cmp_print_command(FILE *f, char *const *argv);
 
 /* Runs the train commands of runs[0..n), `parallel` at a time, each logging
- * to RUN_DIR/train.log. SIGINT/SIGTERM are passed on to the runs (which then
- * checkpoint) and end the wait. Returns RD_OK, RD_ERR_RUNTIME naming a run
- * that failed, or 128 + the signal. */
+ * to RUN_DIR/train.log. SIGINT, SIGTERM and SIGHUP are passed on to the runs
+ * (which then checkpoint); no new run starts and the running ones are waited
+ * for. Returns RD_OK, RD_ERR_RUNTIME naming a run that failed (or could not
+ * start), or 128 + the signal. */
 int cmp_run_all(cmp_run **runs, int n, int parallel, rd_error *err);
 
 /* Reads the finished runs (arm by arm, `seeds` each, in order) and writes

@@ -82,11 +82,12 @@ rd_status cmp_run_plan(cmp_run *r, const cmp_arm *a, unsigned long long seed, co
     return RD_OK;
 }
 
-static void add_resume(cmp_run *r) {
+/* Appends one or two arguments to the train command. */
+static void add_args(cmp_run *r, char *a, char *b) {
     int k = 0;
     while (r->argv[k]) k++;
-    r->argv[k++] = "--resume";
-    r->argv[k++] = r->dir;
+    r->argv[k++] = a;
+    if (b) r->argv[k++] = b;
     r->argv[k] = NULL;
 }
 
@@ -94,7 +95,10 @@ rd_status cmp_run_inspect(cmp_run *r, rd_error *err) {
     char path[4200];
     snprintf(path, sizeof path, "%s/config.ini", r->dir);
     r->state = RUN_FRESH;
-    if (access(path, F_OK) != 0) return RD_OK;
+    if (access(path, F_OK) != 0) {
+        if (access(r->dir, F_OK) == 0) add_args(r, "--force", NULL); /* a folder without config.ini */
+        return RD_OK;
+    }
     rd_status st = rd_run_config_check(r->dir, &r->cfg, err);
     if (st) return st;
     rd_run_curves cur;
@@ -117,9 +121,11 @@ rd_status cmp_run_inspect(cmp_run *r, rd_error *err) {
         if (s.epoch <= have && s.epoch < r->cfg.train.epochs) {
             r->state = RUN_RESUME;
             r->from_epoch = s.epoch;
-            add_resume(r);
+            add_args(r, "--resume", r->dir);
         }
     }
+    /* a run that cannot be resumed starts over: train refuses that without --force */
+    if (r->state == RUN_FRESH) add_args(r, "--force", NULL);
     return RD_OK;
 }
 

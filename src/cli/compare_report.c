@@ -7,14 +7,15 @@
 
 #include "cli/cli.h"
 #include "cli/compare.h"
+#include "rdrop/files.h"
 #include "rdrop/report.h"
 
 /* Prints report.md's conclusion section on stdout. */
 static void print_conclusion(const char *path) {
-    FILE *f = fopen(path, "r");
+    FILE *f;
     char line[2048];
     int on = 0;
-    if (!f) return;
+    if (rd_fopen_regular(path, &f, NULL)) return;
     while (fgets(line, sizeof line, f)) {
         if (!strncmp(line, "## ", 3)) on = !strncmp(line, "## Conclusion", 13);
         else if (on && line[0] != '\n') fputs(line, stdout);

@@ -1,4 +1,5 @@
 /* rdrop: train MLPs with dropout or R-Drop, and look inside the losses. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,6 +56,21 @@ int cli_bad_option(const char *cmd, const char *optstring, char **argv) {
     return cli_usage_error(cmd, "unknown option '%s'", arg);
 }
 
+/* Output lost on the way (a full disk, /dev/full, a closed terminal) is a
+ * failure: stdout is flushed and checked once, here, after every command.
+ * A command that failed already said why; its status stands. */
+static int finish(const char *cmd, int status) {
+    errno = 0;
+    int flushed = fflush(stdout) == 0;
+    int e = errno;
+    if ((!flushed || ferror(stdout)) && status == 0) {
+        fprintf(stderr, "rdrop%s%s: write error on standard output: %s\n", cmd ? " " : "", cmd ? cmd : "",
+                e ? strerror(e) : "output was lost");
+        return 1;
+    }
+    return status;
+}
+
 int main(int argc, char **argv) {
     opterr = 0; /* errors are reported by cli_bad_option, on one line */
     if (argc < 2) {
@@ -63,10 +79,10 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
-        return 0;
+        return finish(NULL, 0);
     }
     for (int i = 0; i < N_COMMANDS; i++)
-        if (!strcmp(argv[1], COMMANDS[i].name)) return COMMANDS[i].run(argc - 1, argv + 1);
+        if (!strcmp(argv[1], COMMANDS[i].name)) return finish(argv[1], COMMANDS[i].run(argc - 1, argv + 1));
     fprintf(stderr, "rdrop: unknown command '%s' (rdrop --help lists the commands)\n", argv[1]);
     return 2;
 }

@@ -1,4 +1,4 @@
-/* Reading one IDX file. gzopen reads gzip and plain files alike; we give it a
+/* Reading one IDX file. zlib (gzdopen) reads gzip and plain files alike; we give it a
  * big input buffer and ask for the whole payload in large gzread calls, so
  * inflate writes straight into our array (MNIST train loads in ~0.2 s).
  * Limit: zlib's gzread silently skips non-gzip bytes after the compressed
@@ -9,9 +9,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "rdrop/data.h"
+#include "rdrop/files.h"
 #include "rdrop/signals.h"
 
 #define GZ_BUFFER (1u << 20) /* zlib input buffer */
@@ -116,10 +118,13 @@ rd_status rd_idx_open(rd_idx_file *x, const char *path, int ndims, const char *w
     x->path = path;
     x->what = what;
     x->ndims = ndims;
-    errno = 0;
-    x->f = gzopen(path, "rb");
-    if (!x->f)
-        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot open: %s", path, errno ? strerror(errno) : "out of memory");
+    int fd;
+    rd_status opened = rd_open_regular(path, &fd, err); /* a FIFO would block gzopen */
+    if (opened) return opened;
+    if (!(x->f = gzdopen(fd, "rb"))) {
+        close(fd);
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot open: out of memory", path);
+    }
     gzbuffer(x->f, GZ_BUFFER);
     unsigned char h[16];
     size_t hlen = 4 + 4 * (size_t)ndims, bytes = 0;

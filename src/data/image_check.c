@@ -5,7 +5,8 @@
  * codes (found by tests/fuzz/fuzz_image.c; fixed upstream in 2.28). */
 #include "data/image_check.h"
 
-#include <errno.h>
+#include "rdrop/files.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,9 @@
 rd_status rd_image_read_file(const char *path, uint8_t **data, size_t *len, rd_error *err) {
     *data = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot open: %s", path, strerror(errno));
+    FILE *f;
+    rd_status st = rd_fopen_regular(path, &f, err); /* not a FIFO, not /dev/zero */
+    if (st) return st;
     size_t cap = 1 << 16, n = 0;
     uint8_t *p = rd_malloc(cap, 1);
     for (;;) {

@@ -1,4 +1,5 @@
 #include "report/canvas.h"
+#include "rdrop/files.h"
 
 #include <errno.h>
 #include <math.h>
@@ -97,14 +98,15 @@ void rd_canvas_text(rd_canvas *c, int x, int y, const char *text, int scale, rd_
     }
 }
 
+static void to_text(void *context, void *data, int size) { fwrite(data, 1, (size_t)size, context); }
+
+/* Encoded in memory, then written whole like every rdrop output. */
 rd_status rd_canvas_write_png(const rd_canvas *c, const char *path, rd_error *err) {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    if (!stbi_write_png(tmp, c->w, c->h, 3, c->px, c->w * 3)) {
-        remove(tmp);
-        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot write the PNG: %s", path, strerror(errno));
+    rd_text png;
+    rd_text_open(&png);
+    if (!stbi_write_png_to_func(to_text, png.f, c->w, c->h, 3, c->px, c->w * 3)) {
+        rd_text_free(&png);
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot encode the PNG", path);
     }
-    if (rename(tmp, path) != 0)
-        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
-    return RD_OK;
+    return rd_text_replace(&png, path, err);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rdrop/files.h"
 #include "rdrop/report.h"
 #include "rdrop/stats.h"
 
@@ -185,8 +186,9 @@ static void equal_time(FILE *f, const rd_report *rep, const char *a, const char 
 }
 
 rd_status rd_report_write(const char *path, const rd_report *rep, rd_error *err) {
-    FILE *f = fopen(path, "w");
-    if (!f) return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
+    rd_text out; /* written whole: an old report.md stays until the new one is complete */
+    rd_text_open(&out);
+    FILE *f = out.f;
     size_t cap = (size_t)rep->n + 1;
     double *v = rd_malloc(cap, sizeof(double)), *w = rd_malloc(cap, sizeof(double));
     int *ia = rd_malloc(cap, sizeof(int)), *ib = rd_malloc(cap, sizeof(int));
@@ -269,7 +271,5 @@ rd_status rd_report_write(const char *path, const rd_report *rep, rd_error *err)
     free(final);
     free(p);
     free(holm);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) return rd_fail(err, RD_ERR_RUNTIME, "%s: write failed: %s", path, strerror(errno));
-    return RD_OK;
+    return rd_text_replace(&out, path, err);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rdrop/files.h"
 #include "rdrop/report.h"
 
 typedef enum { T_TEXT, T_U64, T_INT, T_NUM } col_type;
@@ -95,10 +96,9 @@ static void put_field(FILE *f, const rd_result *r, int k) {
 }
 
 rd_status rd_results_write(const char *path, const rd_result *r, int n, rd_error *err) {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot write: %s", tmp, strerror(errno));
+    rd_text out; /* written whole, then renamed: never half a table */
+    rd_text_open(&out);
+    FILE *f = out.f;
     for (int k = 0; k < N_COLS; k++) fprintf(f, "%s%s", k ? "," : "", COLS[k].name);
     fputc('\n', f);
     for (int i = 0; i < n; i++)
@@ -107,14 +107,7 @@ rd_status rd_results_write(const char *path, const rd_result *r, int n, rd_error
             put_field(f, &r[i], k);
             if (k == N_COLS - 1) fputc('\n', f);
         }
-    /* written whole, then renamed: an interrupted write never leaves half a table */
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(e));
-    }
-    return RD_OK;
+    return rd_text_replace(&out, path, err);
 }
 
 /* One field; 0 when it is not of the column's type. */
@@ -174,8 +167,10 @@ static int parse_row(char *line, const int *at, int n_fields, rd_result *r) {
 rd_status rd_results_read(const char *path, rd_result **r, int *n, rd_error *err) {
     *r = NULL;
     *n = 0;
-    FILE *f = fopen(path, "r");
-    if (!f) return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot read: %s", path, strerror(errno));
+    FILE *f;
+    if (rd_fopen_regular(path, &f, err) && errno) /* else "PATH: not a regular file" */
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot read: %s", path, strerror(errno));
+    if (!f) return RD_ERR_RUNTIME;
     char line[4096], *names[64];
     int at[N_COLS], n_fields = 0;
     if (fgets(line, sizeof line, f)) {

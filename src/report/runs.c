@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rdrop/files.h"
 #include "rdrop/report.h"
 
 /* The error columns derived from an accuracy column, in percent. */
@@ -52,8 +53,10 @@ rd_status rd_run_read(const char *dir, rd_run_curves *c, rd_error *err) {
     memset(c, 0, sizeof *c);
     char path[4096], line[2048], *f[64];
     snprintf(path, sizeof path, "%s/metrics.csv", dir);
-    FILE *in = fopen(path, "r");
-    if (!in) return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot read: %s", path, strerror(errno));
+    FILE *in;
+    if (rd_fopen_regular(path, &in, err) && errno) /* else "PATH: not a regular file" */
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot read: %s", path, strerror(errno));
+    if (!in) return RD_ERR_RUNTIME;
     int at[RD_N_COLS], n = fgets(line, sizeof line, in) ? split(line, f, 64) : 0;
     for (int col = 0; col < RD_N_COLS; col++) {
         at[col] = -1;

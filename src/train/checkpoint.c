@@ -1,13 +1,12 @@
-/* Checkpoint files: serialise, CRC, atomic replace; parse with bounds checks. */
+/* Checkpoint files: serialise, CRC, atomic replace (rdrop/files.h). */
 #include "rdrop/checkpoint.h"
+#include "rdrop/files.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-
-#include "util/file.h"
 
 static const char MAGIC[8] = "RDROPCK";
 #define BOM 0x01020304u
@@ -82,7 +81,7 @@ rd_status rd_checkpoint_save(const char *path, const rd_mlp *m, const rd_optim *
             return rd_fail(err, RD_ERR_RUNTIME, "%s: not saved: parameter %zu is not finite", path, i);
     wbuf b = {0};
     serialise(&b, m, o, s);
-    rd_status st = rd_file_replace(path, b.p, b.len, "checkpoint", err);
+    rd_status st = rd_replace_file(path, b.p, b.len, err); /* the old checkpoint or the new one */
     free(b.p);
     return st;
 }

@@ -6,7 +6,7 @@
 #include <zlib.h>
 
 #include "rdrop/checkpoint.h"
-#include "util/file.h"
+#include "rdrop/files.h"
 
 typedef struct {
     const unsigned char *p;
@@ -161,7 +161,7 @@ rd_status rd_checkpoint_load(const char *path, rd_mlp *m, rd_optim *o, rd_ckpt_s
     memset(s, 0, sizeof *s);
     memset(m, 0, sizeof *m);
     if (o) memset(o, 0, sizeof *o);
-    rd_status st = rd_file_read(path, &data, &len, err);
+    rd_status st = rd_read_file(path, &data, &len, err);
     if (st) return st;
     rbuf b = {data, len, 0};
     st = parse(path, &b, m, o, s, err);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "rdrop/files.h"
 #include "train/config_keys.h"
 
 /* What the inih callbacks need while one file is read. */
@@ -126,12 +127,17 @@ static rd_status read_ini(FILE *f, const char *path, int is_model_file, rd_confi
 static rd_status apply_model_file(rd_config *c, const char *file, const char *naming_file,
                                   const int *keep, const char *where, rd_error *err) {
     char tried[2048] = "";
-    FILE *f = fopen(file, "r");
+    FILE *f;
+    rd_error why_not;
+    /* a FIFO or device is refused as it is, not looked for elsewhere */
+    if (rd_fopen_regular(file, &f, &why_not) && !errno)
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: model.file: %s", where, why_not.msg);
     int first_errno = errno;
     const char *slash = naming_file ? strrchr(naming_file, '/') : NULL;
     if (!f && file[0] != '/' && slash) {
         snprintf(tried, sizeof tried, "%.*s/%s", (int)(slash - naming_file), naming_file, file);
-        f = fopen(tried, "r");
+        if (rd_fopen_regular(tried, &f, &why_not) && !errno)
+            return rd_fail(err, RD_ERR_RUNTIME, "%s: model.file: %s", where, why_not.msg);
     }
     if (!f)
         return rd_fail(err, RD_ERR_RUNTIME, "%s: model.file: cannot read \"%s\"%s%s%s: %s", where,
@@ -171,9 +177,9 @@ rd_status rd_config_load(const char *path, rd_config *c, rd_error *err) {
     rd_config *tmp = rd_malloc(1, sizeof *tmp); /* c changes only on success */
     rd_config_defaults(tmp);
     rd_status st = set_path_and_name(tmp, path, err);
-    FILE *f = st == RD_OK ? fopen(path, "r") : NULL;
-    if (st == RD_OK && !f) st = rd_fail(err, RD_ERR_RUNTIME, "cannot read \"%s\": %s", path,
-                                        strerror(errno));
+    FILE *f = NULL;
+    if (st == RD_OK && (st = rd_fopen_regular(path, &f, err)) && errno) /* else "PATH: not a regular file" */
+        rd_fail(err, st, "cannot read \"%s\": %s", path, strerror(errno));
     size_t n;
     rd_config_keys(&n);
     int *set_line = rd_calloc(n, sizeof *set_line);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rdrop/files.h"
 #include "train/config_keys.h"
 
 void rd_config_defaults(rd_config *c) {
@@ -56,15 +57,11 @@ rd_status rd_config_write(const rd_config *c, const char *path, rd_error *err) {
                            keys[i].section, keys[i].name, value);
         }
     }
-    /* A temporary file renamed over path: a kill or a full disk leaves the
+    /* Written whole (rdrop/files.h): a kill or a full disk leaves the
      * previous config.ini, which --resume needs, whole. */
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        free(defaults);
-        return rd_fail(err, RD_ERR_RUNTIME, "cannot write \"%s\": %s", path, strerror(errno));
-    }
+    rd_text out;
+    rd_text_open(&out);
+    FILE *f = out.f;
     fprintf(f, "; The effective configuration of %s: defaults, the model file,\n"
                "; the experiment and any --set overrides, every key written out.\n"
                "; Values that differ from the default say so.\n",
@@ -87,13 +84,7 @@ rd_status rd_config_write(const rd_config *c, const char *path, rd_error *err) {
                     value[0] ? " " : "", value);
     }
     free(defaults);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-        int e = bad ? EIO : errno;
-        unlink(tmp);
-        return rd_fail(err, RD_ERR_RUNTIME, "cannot write \"%s\": %s", path, strerror(e));
-    }
-    return RD_OK;
+    return rd_text_replace(&out, path, err);
 }
 
 int rd_config_differs(const rd_config *a, const rd_config *b, const char *const *ignore, char *key, char *va,

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rdrop/files.h"
 #include "rdrop/train.h"
 
 double rd_train_memory_estimate(const rd_config *cfg, long long n_train) {
@@ -28,8 +29,8 @@ double rd_train_memory_estimate(const rd_config *cfg, long long n_train) {
 }
 
 double rd_memory_available(void) {
-    FILE *f = fopen("/proc/meminfo", "r");
-    if (!f) return 1e18;
+    FILE *f;
+    if (rd_fopen_regular("/proc/meminfo", &f, NULL)) return 1e18;
     char line[256];
     double kb = -1;
     while (fgets(line, sizeof line, f))

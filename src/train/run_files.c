@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rdrop/files.h"
+
 /* The header line: the column names of rdrop/metrics.h. */
 static void put_header(FILE *f) {
     for (int i = 0; i < RD_N_COLS; i++) fprintf(f, "%s%s", i ? "," : "", rd_metrics_columns[i].name);
@@ -83,38 +85,86 @@ static rd_status copy_rows(FILE *in, FILE *out, const char *path, int keep, rd_e
 }
 
 rd_status rd_metrics_open(const char *dir, int resume, int keep_epochs, rd_error *err) {
-    char path[4096], tmp[4200];
+    char path[4096];
     path_of(path, sizeof path, dir, "metrics.csv");
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *in = NULL;
-    if (resume && keep_epochs > 0 && !(in = fopen(path, "r")))
-        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot read: %s (a resumed run keeps its rows)", path,
-                       strerror(errno));
-    FILE *out = fopen(tmp, "w");
-    if (!out) {
-        if (in) fclose(in);
-        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot write: %s", tmp, strerror(errno));
+    if (resume && keep_epochs > 0 && rd_fopen_regular(path, &in, err)) {
+        if (errno) /* else "PATH: not a regular file" */
+            rd_fail(err, RD_ERR_RUNTIME, "%s: cannot read: %s (a resumed run keeps its rows)", path, strerror(errno));
+        return RD_ERR_RUNTIME;
     }
-    put_header(out);
-    rd_status st = in ? copy_rows(in, out, path, keep_epochs, err) : RD_OK;
+    rd_text out; /* the new file is written whole, over the old one */
+    rd_text_open(&out);
+    put_header(out.f);
+    rd_status st = in ? copy_rows(in, out.f, path, keep_epochs, err) : RD_OK;
+    if (in && !st && ferror(in)) st = rd_fail(err, RD_ERR_RUNTIME, "%s: read error", path);
     if (in) fclose(in);
-    int bad = ferror(out);
-    if (fclose(out) != 0 || bad) st = st ? st : rd_fail(err, RD_ERR_RUNTIME, "%s: cannot write: %s", tmp, strerror(errno));
-    if (!st && rename(tmp, path) != 0) st = rd_fail(err, RD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
-    if (st) unlink(tmp);
-    return st;
+    if (st) {
+        rd_text_free(&out);
+        return st;
+    }
+    return rd_text_replace(&out, path, err);
 }
 
 rd_status rd_metrics_append(const char *dir, const rd_metrics_row *r, rd_error *err) {
     char path[4096];
     path_of(path, sizeof path, dir, "metrics.csv");
-    FILE *f = fopen(path, "a");
-    if (!f) return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot append: %s", path, strerror(errno));
+    rd_text row; /* one write of the whole line, checked */
+    rd_text_open(&row);
     for (int i = 0; i < RD_N_COLS; i++) {
-        if (i) fputc(',', f);
-        if (!isnan(r->v[i])) fprintf(f, rd_metrics_columns[i].format, r->v[i]);
+        if (i) fputc(',', row.f);
+        if (!isnan(r->v[i])) fprintf(row.f, rd_metrics_columns[i].format, r->v[i]);
     }
-    fputc('\n', f);
-    if (fclose(f) != 0) return rd_fail(err, RD_ERR_RUNTIME, "%s: write failed: %s", path, strerror(errno));
+    fputc('\n', row.f);
+    rd_status st = fflush(row.f) || ferror(row.f) ? rd_fail(err, RD_ERR_RUNTIME, "%s: out of memory", path)
+                                                  : rd_append_file(path, row.data, row.len, err);
+    rd_text_free(&row);
+    return st;
+}
+
+/* The epochs with a row in dir/metrics.csv (0 when there is no such file). */
+static int metrics_rows(const char *dir) {
+    char path[4096], line[1024];
+    path_of(path, sizeof path, dir, "metrics.csv");
+    FILE *f;
+    int rows = 0;
+    if (access(path, F_OK) != 0 || rd_fopen_regular(path, &f, NULL)) return 0;
+    if (fgets(line, sizeof line, f))
+        while (fgets(line, sizeof line, f)) rows += atoi(line) >= 1;
+    fclose(f);
+    return rows;
+}
+
+rd_status rd_run_claim(const char *dir, int resume, int force, int *lock, rd_error *err) {
+    rd_status st = rd_lock_dir(dir, lock, err);
+    if (st || resume) return st;
+    static const char *CKPTS[] = {"last.ckpt", "best.ckpt"};
+    char path[4096], what[256] = "";
+    struct stat s;
+    for (int i = 0; i < 2; i++) {
+        path_of(path, sizeof path, dir, CKPTS[i]);
+        if (lstat(path, &s) == 0)
+            snprintf(what + strlen(what), sizeof what - strlen(what), "%s%s", what[0] ? ", " : "", CKPTS[i]);
+    }
+    int rows = metrics_rows(dir);
+    if (rows)
+        snprintf(what + strlen(what), sizeof what - strlen(what), "%s%d epoch%s in metrics.csv", what[0] ? ", " : "",
+                 rows, rows == 1 ? "" : "s");
+    if (!what[0]) return RD_OK;
+    if (!force) {
+        rd_unlock_dir(*lock);
+        *lock = -1;
+        return rd_fail(err, RD_ERR_USAGE, "%s already holds a run (%s): continue it with --resume %s, "
+                       "or start it over with --force", dir, what, dir);
+    }
+    for (int i = 0; i < 2; i++) {
+        path_of(path, sizeof path, dir, CKPTS[i]);
+        if (unlink(path) != 0 && errno != ENOENT) {
+            int e = errno;
+            rd_unlock_dir(*lock);
+            *lock = -1;
+            return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot remove the old run's checkpoint: %s", path, strerror(e));
+        }
+    }
     return RD_OK;
 }

@@ -13,4 +13,12 @@ rd_status rd_make_dirs(const char *path, rd_error *err);
 rd_status rd_metrics_open(const char *dir, int resume, int keep_epochs, rd_error *err);
 rd_status rd_metrics_append(const char *dir, const rd_metrics_row *r, rd_error *err);
 
+/* Takes the run folder dir for this process: locks it (rdrop/files.h;
+ * *lock is the descriptor to close at the end), then, for a run that starts
+ * from scratch (resume = 0), looks for a run already there (last.ckpt,
+ * best.ckpt, rows in metrics.csv): without force that is RD_ERR_USAGE
+ * pointing to --resume and --force; with force its checkpoints are removed,
+ * so that an early stop cannot leave them beside the new run's files. */
+rd_status rd_run_claim(const char *dir, int resume, int force, int *lock, rd_error *err);
+
 #endif

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/file.h"
+#include "rdrop/files.h"
 
 typedef struct {
     char *p;
@@ -125,7 +125,7 @@ rd_status rd_safetensors_save(const char *path, const rd_mlp *m, float norm_mean
         for (int o = 0; o < L->out; o++, q += 4) put_le32(q, b[o]);
     }
     free(h.p);
-    rd_status st = rd_file_replace(path, out, total, "file", err);
+    rd_status st = rd_replace_file(path, out, total, err);
     free(out);
     return st;
 }

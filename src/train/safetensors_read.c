@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "rdrop/safetensors.h"
-#include "util/file.h"
+#include "rdrop/files.h"
 #include "util/json.h"
 
 #define MAX_NODES 4096   /* JSON values in a header: a 9-layer model needs about 200 */
@@ -319,7 +319,7 @@ rd_status rd_safetensors_load(const char *path, rd_mlp *m, rd_st_info *info, rd_
     size_t len;
     memset(m, 0, sizeof *m);
     memset(info, 0, sizeof *info);
-    rd_status st = rd_file_read(path, &data, &len, err);
+    rd_status st = rd_read_file(path, &data, &len, err);
     if (st) return st;
     st = rd_safetensors_parse(path, data, len, m, info, err);
     free(data);

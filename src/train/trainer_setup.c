@@ -4,8 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rdrop/safetensors.h"
+#include "rdrop/files.h"
+#include "train/progress.h" /* rd_format_number */
 #include "train/trainer_setup.h"
 
 static double memory_limit(const rd_config *cfg) {
@@ -216,7 +219,13 @@ rd_status rd_trainer_setup(rd_trainer *t, const rd_config *cfg, const rd_train_o
     memset(t, 0, sizeof *t);
     t->cfg = cfg;
     t->opt = opt;
+    t->lock = -1;
     rd_graph_init(&t->g);
+    /* An existing run folder is locked before anything in it is read; a new
+     * one is created (and locked) only once the run is sure to start. */
+    rd_status st;
+    if (access(opt->out_dir, F_OK) == 0 && (st = rd_run_claim(opt->out_dir, opt->resume, opt->force, &t->lock, err)))
+        return st;
     openblas_set_num_threads(cfg->train.threads);
     t->saved_epoch = -1; /* no checkpoint on disk yet */
     /* Cross-entropy starts near ln(classes) and only falls; R-Drop adds alpha
@@ -227,7 +236,7 @@ rd_status rd_trainer_setup(rd_trainer *t, const rd_config *cfg, const rd_train_o
                         (1.0 + (cfg->train.method == RD_METHOD_RDROP ? cfg->train.alpha : 0.0));
     /* The model and batch alone first, so an absurd size is refused before
      * the data is read; then again with the data. */
-    rd_status st = check_memory(cfg, 0, err);
+    st = check_memory(cfg, 0, err);
     /* A resumed run takes its weights from last.ckpt, not from init_from. */
     rd_mlp from = {0};
     rd_st_info from_info;
@@ -278,6 +287,7 @@ rd_status rd_trainer_setup(rd_trainer *t, const rd_config *cfg, const rd_train_o
     t->y = rd_malloc((size_t)cfg->train.batch_size, sizeof(int));
     if (opt->resume && (st = resume(t, err))) return st;
     if ((st = rd_make_dirs(opt->out_dir, err))) return st;
+    if (t->lock < 0 && (st = rd_run_claim(opt->out_dir, opt->resume, opt->force, &t->lock, err))) return st;
     char path[4096];
     snprintf(path, sizeof path, "%s/config.ini", opt->out_dir);
     if ((st = rd_config_write(cfg, path, err))) return st;
@@ -299,17 +309,25 @@ rd_status rd_trainer_save(rd_trainer *t, const char *name, rd_error *err) {
     return st;
 }
 
+/* v as the progress line writes it: %.4f, or %g style when huge or tiny. */
+static const char *num(char *buf, double v) {
+    rd_format_number(buf, 32, v, 4);
+    return buf;
+}
+
 void rd_trainer_print_epoch(const rd_trainer *t, const rd_metrics_row *r) {
     FILE *f = t->opt->log;
     const double *v = r->v;
-    fprintf(f, "epoch %d/%d  lr %.3g  train loss %.4f (ce %.4f kl %.4f) acc %.2f%%", (int)v[RD_COL_EPOCH],
-            t->cfg->train.epochs, v[RD_COL_LR], v[RD_COL_TRAIN_LOSS], v[RD_COL_TRAIN_CE], v[RD_COL_TRAIN_KL],
-            100 * v[RD_COL_TRAIN_ACC]);
+    char a[32], b[32], c[32];
+    fprintf(f, "epoch %d/%d  lr %.3g  train loss %s (ce %s kl %s) acc %.2f%%", (int)v[RD_COL_EPOCH],
+            t->cfg->train.epochs, v[RD_COL_LR], num(a, v[RD_COL_TRAIN_LOSS]), num(b, v[RD_COL_TRAIN_CE]),
+            num(c, v[RD_COL_TRAIN_KL]), 100 * v[RD_COL_TRAIN_ACC]);
     if (!isnan(v[RD_COL_TEST_ACC]))
-        fprintf(f, "  test loss %.4f acc %.2f%%", v[RD_COL_TEST_LOSS], 100 * v[RD_COL_TEST_ACC]);
-    if (!isnan(v[RD_COL_TEST_KL])) fprintf(f, " kl %.4f", v[RD_COL_TEST_KL]);
+        fprintf(f, "  test loss %s acc %.2f%%", num(a, v[RD_COL_TEST_LOSS]), 100 * v[RD_COL_TEST_ACC]);
+    if (!isnan(v[RD_COL_TEST_KL])) fprintf(f, " kl %s", num(a, v[RD_COL_TEST_KL]));
     if (!isnan(v[RD_COL_VAL_ACC])) fprintf(f, "  val acc %.2f%%", 100 * v[RD_COL_VAL_ACC]);
-    fprintf(f, "  %.1f s  %.0f samples/s\n", v[RD_COL_EPOCH_SECONDS], v[RD_COL_SAMPLES_PER_SECOND]);
+    rd_format_number(b, sizeof b, v[RD_COL_SAMPLES_PER_SECOND], 0);
+    fprintf(f, "  %.1f s  %s samples/s\n", v[RD_COL_EPOCH_SECONDS], b);
     fflush(f);
 }
 
@@ -324,4 +342,5 @@ void rd_trainer_free(rd_trainer *t) {
     rd_graph_free(&t->g);
     free(t->x);
     free(t->y);
+    rd_unlock_dir(t->lock);
 }

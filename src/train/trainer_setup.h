@@ -27,6 +27,7 @@ typedef struct {
     int saved_epoch; /* epoch of the checkpoint on disk; -1: none yet */
     double max_loss; /* a batch loss above it means the run diverged */
     rd_epoch_times times; /* of the epoch in progress */
+    int lock;             /* the run folder's lock (rd_run_claim), or -1 */
 } rd_trainer;
 
 rd_status rd_trainer_setup(rd_trainer *t, const rd_config *cfg, const rd_train_options *opt,

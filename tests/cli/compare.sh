@@ -26,7 +26,7 @@ run compare "$@"
 [ "$(count '] train ')" -eq 4 ] || fail "want 4 runs trained"; ok
 [ "$(wc -l <"$C/results.csv")" -eq 5 ] || fail "results.csv: want a header and 4 rows"; ok
 grep -q '^mnist-rdrop,1,rdrop,1,0.3,0,500,1,' "$C/results.csv" || fail "results.csv has no row for mnist-rdrop seed 1"; ok
-grep -q '^| \*\*mnist-rdrop − mnist-dropout\*\* | 2 |' "$C/report.md" || fail "report.md has no paired row (the primary, in bold)"; ok
+grep -q '^| \*\*mnist-rdrop − mnist-dropout\*\* | 2 |' "$C/report.md" || fail "report.md has no paired row (bold: the primary)"; ok
 grep -q '^## Conclusion' "$C/report.md" || fail "report.md has no conclusion"; ok
 grep -Eq 'lowered|raised|No significant difference' "$tmp/out" || fail "no conclusion on stdout"; ok
 # PNG signature and the IHDR size: 3 charts of 640 x 480 (test error,

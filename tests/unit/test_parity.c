@@ -36,7 +36,7 @@
 #include "rdrop/report.h"
 #include "rdrop/safetensors.h"
 #include "train_fixture.h"
-#include "util/file.h"
+#include "rdrop/files.h"
 #include "util/json.h"
 
 #define STEPS 20
@@ -66,7 +66,7 @@ static void load_reference(const recipe *r, rd_mlp *m, double losses[STEPS]) {
     cr_assert_eq(rd_safetensors_load(path, m, &info, &err), RD_OK, "%s", err.msg);
     unsigned char *data;
     size_t len;
-    cr_assert_eq(rd_file_read(path, &data, &len, &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(rd_read_file(path, &data, &len, &err), RD_OK, "%s", err.msg);
     uint64_t n = 0;
     for (int i = 0; i < 8; i++) n |= (uint64_t)data[i] << (8 * i);
     rd_json_doc doc;

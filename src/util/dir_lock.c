@@ -1,0 +1,53 @@
+/* One rdrop at a time in a folder: a POSIX record lock (fcntl F_SETLK) on
+ * DIR/.lock. The kernel drops it when the process ends, however it ends, so
+ * a killed run leaves no stale lock; F_GETLK names the holder's pid. (A
+ * record lock, not flock: it is not inherited by fork, and NFS honours it.
+ * Its one trap, that closing any descriptor of the file drops it, does not
+ * apply: only this file opens .lock.) */
+#include "rdrop/files.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+rd_status rd_lock_dir(const char *dir, int *fd, rd_error *err) {
+    char path[4200];
+    *fd = -1;
+    if (snprintf(path, sizeof path, "%s/.lock", dir) >= (int)sizeof path)
+        return rd_fail(err, RD_ERR_USAGE, "%.100s...: path too long", dir);
+    /* a planted device, FIFO or link is neither opened nor followed */
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: not a regular file", path);
+    int f = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0666);
+    if (f < 0)
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot create the lock file %s: %s", dir, path,
+                       errno == ELOOP ? "it is a symlink" : strerror(errno));
+    if (fstat(f, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(f);
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: not a regular file", path);
+    }
+    struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    if (fcntl(f, F_SETLK, &l) == 0) {
+        *fd = f;
+        return RD_OK;
+    }
+    int e = errno;
+    if (e != EACCES && e != EAGAIN) {
+        close(f);
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot lock %s: %s", dir, path, strerror(e));
+    }
+    struct flock who = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    char pid[48] = "";
+    if (fcntl(f, F_GETLK, &who) == 0 && who.l_type != F_UNLCK && who.l_pid > 0)
+        snprintf(pid, sizeof pid, " (pid %ld)", (long)who.l_pid);
+    close(f);
+    return rd_fail(err, RD_ERR_RUNTIME, "%s is in use by another rdrop%s", dir, pid);
+}
+
+void rd_unlock_dir(int fd) {
+    if (fd >= 0) close(fd);
+}
