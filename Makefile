@@ -31,7 +31,7 @@ LIB  := $(BUILD)/librdrop.a
 BIN  := $(BUILD)/rdrop
 UNIT := $(BUILD)/unit-tests
 
-.PHONY: all test test-unit test-cli test-sanitize test-valgrind fuzz fuzz-build fuzz-regress demo data bench clean help
+.PHONY: all test test-unit test-cli test-sanitize test-valgrind fuzz fuzz-build fuzz-regress demo data bench figures clean help
 all: $(LIB) $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -114,6 +114,11 @@ demo: all data
 bench: all
 	sh bench/run.sh $(BIN)
 
+# The docs' drawn figures (scripts/draw-figures.c), with the plots' canvas.
+figures: $(LIB)
+	$(CC) $(CFLAGS) -o $(BUILD)/draw-figures scripts/draw-figures.c $(LIB) $(LDLIBS)
+	$(BUILD)/draw-figures docs/img/rdrop-two-passes.png
+
 clean:
 	rm -rf build build-*
 
@@ -123,6 +128,7 @@ help:
 	@echo "make demo       fetch MNIST, train dropout and R-Drop, print both accuracies"
 	@echo "make data       fetch and verify MNIST into data/mnist"
 	@echo "make bench      throughput benchmark (and PyTorch when installed)"
+	@echo "make figures    redraw the docs' drawn figures (docs/img/rdrop-two-passes.png)"
 	@echo "make test-sanitize  the tests under AddressSanitizer + UBSan"
 	@echo "make test-valgrind  a small training run under valgrind memcheck"
 	@echo "make fuzz FUZZ_SECONDS=N  each libFuzzer target for N seconds (clang)"

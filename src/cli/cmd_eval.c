@@ -92,8 +92,8 @@ int cmd_eval(int argc, char **argv) {
         rd_consistency d;
         rd_evaluate_consistency(&m, &g, &test, passes, &rng, &d);
         rd_graph_free(&g);
-        printf("dropout %g (inputs %g), %d passes per image, seed %llu:\n", s.dropout, s.input_dropout, passes,
-               seed);
+        printf("dropout %g (inputs %g), %d pass%s per image, seed %llu:\n", s.dropout, s.input_dropout, passes,
+               passes == 1 ? "" : "es", seed);
         printf("full_acc = %.4f\nsub_acc = %.4f\nmc_acc = %.4f\n", d.full_acc, d.sub_acc, d.mc_acc);
         if (passes > 1) printf("test_kl = %.6f\n", d.test_kl);
         else printf("test_kl = n/a (needs --mc 2 or more)\n");

@@ -6,6 +6,8 @@
 #   ```sh check mnist  the same, skipped when no MNIST is at hand.
 #   ```c example     compiled against librdrop.a (the folder of $RDROP) with the
 #                    project's flags, run, and compared the same way.
+#   ```c example as=NAME  the same, and the program stays on the PATH of the
+#                    file's later check blocks as NAME (run it with arguments).
 #   ```python check  run with $PYTHON (default /usr/bin/python3, Debian's, which
 #                    has python3-numpy and python3-torch when they are
 #                    installed; else python3) and compared the same way.
@@ -122,6 +124,9 @@ run_block() {
             fail "$where" "the C example does not compile"
             return
         fi
+        for flag in "$@"; do
+            case $flag in as=?*) cp "$tmp/example" "$box/.bin/${flag#as=}" ;; esac
+        done
         (cd "$box" && timeout 120 "$tmp/example") >"$tmp/out" 2>>"$tmp/err"
     elif [ "$kind" = python ]; then
         (cd "$box" && PATH="$box/.bin:$PATH" timeout 300 "$python" "$code") >"$tmp/out" 2>>"$tmp/err"
