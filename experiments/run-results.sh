@@ -1,26 +1,35 @@
 #!/bin/sh
-# Runs the R-Drop studies of RESULTS.md with one command each and writes
-# their outputs under experiments/results/<study>/ (results.csv, report.md,
-# curves.png and the run folders; checkpoints are not committed).
+# Runs the R-Drop studies of RESULTS.md, one `rdrop compare` command each,
+# and writes their outputs under experiments/results/<study>/ (results.csv,
+# report.md, curves.png and the run folders; checkpoints are not committed).
+# What each study compares, and why, was fixed before any of them ran:
+# experiments/STUDY-PLAN.md.
 #
-#   sh experiments/run-results.sh                 # the three studies below
-#   sh experiments/run-results.sh mnist           # one study: mnist, alpha-sweep,
-#                                                 # fashion or equal-time
+#   sh experiments/run-results.sh                 # every study below, in order
+#   sh experiments/run-results.sh low-data-mnist  # one study
 #
-#   mnist        MNIST, dropout vs R-Drop (alpha 1), 5 seeds, 20 epochs
-#   alpha-sweep  MNIST, dropout vs R-Drop with alpha 0.5, 1, 2, 4, 3 seeds, 20 epochs
-#   fashion      Fashion-MNIST, dropout vs R-Drop (alpha 1), 5 seeds, 20 epochs
-#   equal-time   (optional) MNIST, dropout for 40 epochs vs R-Drop for 20, 5 seeds:
-#                dropout's error at the time R-Drop finished
+#   low-data-mnist     MNIST, 1,000 training images, 150 epochs (cosine), dropout 0.5:
+#                      dropout, R-Drop alpha 0 (control), 1 (primary), 4; 20 seeds
+#   low-data-fashion   the same on Fashion-MNIST
+#   mnist              MNIST, dropout vs R-Drop alpha 1 and its alpha 0 control,
+#                      5 seeds, 20 epochs (constant learning rate)
+#   alpha-sweep        MNIST, dropout vs R-Drop with alpha 0.5, 1, 2, 4, 3 seeds,
+#                      20 epochs (re-uses the mnist study's seeds 0-2)
+#   fashion            Fashion-MNIST, dropout vs R-Drop alpha 1 and alpha 0, 5 seeds,
+#                      20 epochs
+#   mnist-best-tuning  four candidate recipes for full MNIST, both methods, seed 0,
+#                      on a validation split; prints the one the plan's rule selects
+#   mnist-best         the selected recipe (experiments/mnist-best-*.ini) on all
+#                      60,000 images, dropout vs R-Drop, 5 seeds
 #
 # Each study is one `rdrop compare` command: interrupted, it continues where
-# it stopped when run again. Run on a quiet machine: the report's times and
-# the equal-time comparison use wall-clock seconds. Environment:
+# it stopped when run again. The studies of RESULTS.md ran two runs at a time
+# on a machine shared with other work, so their reports carry no times
+# (--busy); error rates do not depend on load. Environment:
 #   RDROP    the binary (default build/rdrop)
 #   MNIST    MNIST folder (default data/mnist; `make data` fetches it)
 #   FASHION  Fashion-MNIST folder (default /usr/share/datasets/fashion-mnist)
-#   JOBS     runs at a time (default 1: cleaner timings); THREADS: total threads
-#            (default: all CPUs)
+#   JOBS     runs at a time (default 2); THREADS: total threads (default 2)
 # Afterwards scripts/results-tables.sh turns the reports into RESULTS.md tables
 # (this script writes them to experiments/results/tables.md).
 set -eu
@@ -28,8 +37,9 @@ RDROP=${RDROP:-build/rdrop}
 MNIST=${MNIST:-data/mnist}
 FASHION=${FASHION:-/usr/share/datasets/fashion-mnist}
 OUT=experiments/results
-set -- ${@:-mnist alpha-sweep fashion}
-common="--jobs ${JOBS:-1}${THREADS:+ --threads $THREADS}"
+ALL="low-data-mnist low-data-fashion mnist alpha-sweep fashion mnist-best-tuning mnist-best"
+set -- ${@:-$ALL}
+common="--jobs ${JOBS:-2} --threads ${THREADS:-2} --busy"
 
 # reuse FROM TO: copies finished runs FROM -> TO (same config and seed, so
 # the same result) instead of training them again. Never overwrites.
@@ -37,15 +47,33 @@ reuse() {
     [ -f "$1/metrics.csv" ] && [ ! -e "$2" ] || return 0
     mkdir -p "$(dirname "$2")"
     cp -R "$1" "$2"
+    rm -f "$2/.lock"
     echo "run-results: re-using $1 as $2"
 }
+
+# The four tuning candidates of experiments/STUDY-PLAN.md, as overrides of
+# experiments/mnist-best-*.ini on a validation split (no test-set diagnostics).
+VAL=":data.val_size=10000:train.mc_passes=0"
+R1=":model.input_dropout=0:train.max_norm=0"
+R2=":model.input_dropout=0.2:train.max_norm=0"
+R3=":model.input_dropout=0.2:train.max_norm=3"
+R4=":model.input_dropout=0.2:train.max_norm=3:model.hidden=1024,1024,1024"
 
 for study in "$@"; do
     echo "== $study"
     case $study in
+    low-data-mnist | low-data-fashion)
+        ds=${study#low-data-}
+        dir=$MNIST
+        [ "$ds" = fashion ] && dir=$FASHION
+        "$RDROP" compare experiments/$ds-1k-dropout.ini experiments/$ds-1k-rdrop.ini:train.alpha=0 \
+            experiments/$ds-1k-rdrop.ini:train.alpha=1 experiments/$ds-1k-rdrop.ini:train.alpha=4 \
+            --seeds 20 --set "data.dir=$dir" --primary 3 --contrast 3:2 $common --out "$OUT/$study"
+        ;;
     mnist)
         "$RDROP" compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini \
-            --seeds 5 --epochs 20 --set "data.dir=$MNIST" $common --out "$OUT/mnist"
+            experiments/mnist-rdrop.ini:train.alpha=0 --seeds 5 --epochs 20 --set "data.dir=$MNIST" \
+            --primary 2 --contrast 2:3 $common --out "$OUT/mnist"
         ;;
     alpha-sweep)
         for s in 0 1 2; do
@@ -55,27 +83,33 @@ for study in "$@"; do
         "$RDROP" compare experiments/mnist-dropout.ini \
             experiments/mnist-rdrop.ini:train.alpha=0.5 experiments/mnist-rdrop.ini:train.alpha=1 \
             experiments/mnist-rdrop.ini:train.alpha=2 experiments/mnist-rdrop.ini:train.alpha=4 \
-            --seeds 3 --epochs 20 --set "data.dir=$MNIST" $common --out "$OUT/alpha-sweep"
+            --seeds 3 --epochs 20 --set "data.dir=$MNIST" --primary 3 $common --out "$OUT/alpha-sweep"
         ;;
     fashion)
         "$RDROP" compare experiments/fashion-dropout.ini experiments/fashion-rdrop.ini \
-            --seeds 5 --epochs 20 --set "data.dir=$FASHION" $common --out "$OUT/fashion"
+            experiments/fashion-rdrop.ini:train.alpha=0 --seeds 5 --epochs 20 --set "data.dir=$FASHION" \
+            --primary 2 --contrast 2:3 $common --out "$OUT/fashion"
         ;;
-    equal-time)
-        for s in 0 1 2 3 4; do
-            reuse "$OUT/mnist/runs/mnist-rdrop-s$s" "$OUT/equal-time/runs/mnist-rdrop-s$s"
+    mnist-best-tuning)
+        args=""
+        for r in "$R1" "$R2" "$R3" "$R4"; do
+            for m in dropout rdrop; do args="$args experiments/mnist-best-$m.ini$VAL$r"; done
         done
-        "$RDROP" compare experiments/mnist-dropout.ini:train.epochs=40 experiments/mnist-rdrop.ini \
-            --seeds 5 --epochs 20 --set "data.dir=$MNIST" $common --out "$OUT/equal-time"
+        "$RDROP" compare $args --seeds 1 --set "data.dir=$MNIST" $common --out "$OUT/mnist-best-tuning"
+        sh scripts/select-recipe.sh "$OUT/mnist-best-tuning" | tee "$OUT/mnist-best-tuning/selection.txt"
+        ;;
+    mnist-best)
+        "$RDROP" compare experiments/mnist-best-dropout.ini experiments/mnist-best-rdrop.ini \
+            --seeds 5 --set "data.dir=$MNIST" $common --out "$OUT/mnist-best"
         ;;
     *)
-        echo "run-results: unknown study '$study' (mnist, alpha-sweep, fashion, equal-time)" >&2
+        echo "run-results: unknown study '$study' ($ALL)" >&2
         exit 2
         ;;
     esac
 done
 studies=""
-for d in mnist alpha-sweep fashion equal-time; do
+for d in $ALL; do
     [ -f "$OUT/$d/report.md" ] && studies="$studies $OUT/$d"
 done
 sh scripts/results-tables.sh $studies >"$OUT/tables.md"
