@@ -83,12 +83,12 @@ Test(fast, rdrop_steps_with_two_threads_are_within_rounding) { compare(RD_ACT_RE
 /* A product through the team, banded by rows (m > n) and by columns, equals
  * one cblas_sgemm within rounding, for every transpose. */
 Test(fast, banded_products_equal_one_sgemm) {
-    enum { M = 300, N = 260, K = 70 };
-    static float a[M * K], b[K * N], c1[M * N], c2[M * N];
+    enum { M = 300, N = 260, K = 70 }; /* both shapes use M x K and K x M at most */
+    static float a[M * K], b[K * M], c1[M * N], c2[M * N];
     rd_rng r;
     rd_rng_seed(&r, 31);
     for (int i = 0; i < M * K; i++) a[i] = rd_rng_uniform(&r) - 0.5f;
-    for (int i = 0; i < K * N; i++) b[i] = rd_rng_uniform(&r) - 0.5f;
+    for (int i = 0; i < K * M; i++) b[i] = rd_rng_uniform(&r) - 0.5f;
     rd_fast *f = rd_fast_new(2);
     rd_graph g, ref;
     rd_graph_init(&g);
