@@ -24,13 +24,6 @@ rd_status rd_fail(rd_error *err, rd_status status, const char *fmt, ...)
  * with status 1 (the llm.c mallocCheck idea). Sizes are multiplied with an
  * overflow check. */
 void *rd_malloc_at(size_t count, size_t size, const char *file, int line);
-/* Large buffers a training step streams through (parameters, gradients,
- * optimizer moments, the step's arena): zeroed, 64-byte aligned, and from 2
- * MiB up asked to be backed by huge pages (madvise MADV_HUGEPAGE: fewer TLB
- * misses in the products and the optimizer's passes). Free with free().
- * Exits on out of memory, like rd_malloc. */
-void *rd_alloc_big(size_t count, size_t size);
-
 /* Reports that count x size bytes could not be allocated, and exits 1. */
 _Noreturn void rd_die_alloc(size_t count, size_t size, const char *file, int line);
 void *rd_calloc_at(size_t count, size_t size, const char *file, int line);

@@ -16,7 +16,8 @@ struct rd_arena_block {
 
 static rd_arena_block *block_new(rd_arena *a, size_t size) {
     rd_arena_block *b = rd_malloc(1, sizeof *b);
-    b->mem = rd_alloc_big(size, 1); /* 64-byte aligned; a whole step's block on huge pages */
+    b->mem = aligned_alloc(ALIGN, (size + ALIGN - 1) / ALIGN * ALIGN);
+    if (!b->mem) rd_die_alloc(1, size, __FILE__, __LINE__);
     b->size = size;
     b->used = 0;
     b->next = NULL;

@@ -35,8 +35,8 @@ rd_status rd_mlp_init(rd_mlp *m, int inputs, const int *hidden, int n_hidden, in
     m->n_layers = n_hidden + 1;
     m->activation = act;
     m->dropout = dropout;
-    m->params = rd_alloc_big(m->n_params, sizeof(float));
-    m->grads = rd_alloc_big(m->n_params, sizeof(float));
+    m->params = rd_malloc(m->n_params, sizeof(float));
+    m->grads = rd_calloc(m->n_params, sizeof(float));
     size_t off = 0;
     int in = inputs;
     for (int l = 0; l < m->n_layers; l++) {

@@ -20,8 +20,8 @@ void rd_optim_init(rd_optim *o, rd_optimizer_kind kind, size_t n_params) {
     o->beta1 = 0.9f;
     o->beta2 = 0.999f;
     o->eps = 1e-8f;
-    o->m = rd_alloc_big(n_params, sizeof(float));
-    o->v = kind == RD_OPT_SGD ? NULL : rd_alloc_big(n_params, sizeof(float));
+    o->m = rd_calloc(n_params, sizeof(float));
+    o->v = kind == RD_OPT_SGD ? NULL : rd_calloc(n_params, sizeof(float));
 }
 
 void rd_optim_free(rd_optim *o) {

@@ -1,12 +1,9 @@
-#define _DEFAULT_SOURCE /* madvise and MADV_HUGEPAGE */
 #include "rdrop/error.h"
 
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
 
 rd_status rd_fail(rd_error *err, rd_status status, const char *fmt, ...) {
     if (err) {
@@ -54,19 +51,4 @@ void *rd_realloc_at(void *p, size_t count, size_t size, const char *file, int li
     void *q = realloc(p, count && size ? count * size : 1);
     if (!q) rd_die_alloc(count, size, file, line);
     return q;
-}
-
-void *rd_alloc_big(size_t count, size_t size_each) {
-    if (rd_mul_overflows(count, size_each)) rd_die_alloc(count, size_each, __FILE__, __LINE__);
-    size_t bytes = count * size_each;
-    const size_t huge = (size_t)2 << 20;
-    size_t align = bytes >= huge ? huge : 64, size = (bytes + align - 1) / align * align;
-    if (size < bytes) rd_die_alloc(1, bytes, __FILE__, __LINE__);
-    void *p = aligned_alloc(align, size ? size : align);
-    if (!p) rd_die_alloc(1, bytes, __FILE__, __LINE__);
-#if defined(MADV_HUGEPAGE) && !defined(RD_NO_HUGEPAGES)
-    if (align == huge) madvise(p, size, MADV_HUGEPAGE); /* a hint: failure is harmless */
-#endif
-    memset(p, 0, size);
-    return p;
 }
