@@ -34,6 +34,11 @@ typedef struct {
     FILE *log;                         /* per-epoch lines (stdout) */
     int progress;                      /* 1: progress on stderr */
     rd_epoch_times *times;             /* when not NULL: train.epochs entries, filled as epochs end */
+    /* when not NULL: called as each epoch ends, with its times (the bench
+     * measures the products' ceiling right then, so both see the same
+     * machine) */
+    void (*after_epoch)(void *arg, int epoch, const rd_epoch_times *t);
+    void *after_epoch_arg;
     int benchmark;                     /* 1: a timing run: no test set, evaluation or checkpoints */
 } rd_train_options;
 

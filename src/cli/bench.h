@@ -18,7 +18,8 @@ typedef struct {
  * per step in milliseconds unless named otherwise. */
 typedef struct {
     double samples_per_s, step_ms, data_ms, gemm_ms, elementwise_ms, optimizer_ms;
-    double ceiling_ms;   /* the same products, cblas_sgemm alone, back to back */
+    double ceiling_ms;   /* the same products, cblas_sgemm alone, back to back, timed
+                            right after the epoch (the one of median throughput) */
     double epoch_rate[BENCH_MAX_EPOCHS];
     int epochs;
     long long steps_per_epoch;

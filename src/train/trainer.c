@@ -168,6 +168,7 @@ static rd_status end_epoch(rd_trainer *t, rd_train_result *res, rd_error *err) {
     v[RD_COL_SAMPLES_PER_SECOND] = s[RD_SUM_ROWS] / copies / s[RD_SUM_SECONDS];
     v[RD_COL_TRAIN_SIZE] = t->train.n;
     if (t->opt->times) t->opt->times[t->st.epoch] = t->times;
+    if (t->opt->after_epoch) t->opt->after_epoch(t->opt->after_epoch_arg, t->st.epoch, &t->times);
     memset(&t->times, 0, sizeof t->times);
     if (!t->opt->benchmark && (last || epoch % c->train.eval_interval == 0)) {
         rd_evaluate(&t->model, &t->g, &t->test, &v[RD_COL_TEST_LOSS], &v[RD_COL_TEST_ACC], NULL);
