@@ -44,4 +44,8 @@ typedef struct {
 /* Every value NaN. */
 void rd_metrics_row_clear(rd_metrics_row *r);
 
+/* Splits one CSV line (no quoting: rdrop's tables have none) in place at
+ * its commas, after cutting its line break: fields[0..n), n <= max. */
+int rd_csv_fields(char *line, char **fields, int max);
+
 #endif

@@ -149,16 +149,8 @@ static int parse_row(char *line, const int *at, int n_fields, rd_result *r) {
     snprintf(r->method, sizeof r->method, "unknown");
     r->alpha = r->dropout = r->input_dropout = r->test_kl = r->mc_acc = NAN;
     r->train_size = -1;
-    line[strcspn(line, "\r\n")] = 0;
     char *f[64];
-    int n = 0;
-    for (char *p = line; n < 64;) {
-        f[n++] = p;
-        p = strchr(p, ',');
-        if (!p) break;
-        *p++ = 0;
-    }
-    if (n != n_fields) return 0;
+    if (rd_csv_fields(line, f, 64) != n_fields) return 0;
     for (int k = 0; k < N_COLS; k++)
         if (at[k] >= 0 && !get_field(f[at[k]], r, k)) return 0;
     return r->epochs >= 1 && isfinite(r->final_err);
@@ -173,15 +165,7 @@ rd_status rd_results_read(const char *path, rd_result **r, int *n, rd_error *err
     if (!f) return RD_ERR_RUNTIME;
     char line[4096], *names[64];
     int at[N_COLS], n_fields = 0;
-    if (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = 0;
-        for (char *p = line; n_fields < 64;) {
-            names[n_fields++] = p;
-            p = strchr(p, ',');
-            if (!p) break;
-            *p++ = 0;
-        }
-    }
+    if (fgets(line, sizeof line, f)) n_fields = rd_csv_fields(line, names, 64);
     /* the first version's columns must be there, in any order */
     for (int k = 0; k < N_COLS; k++) {
         at[k] = -1;

@@ -24,19 +24,6 @@ static double **error_array(rd_run_curves *c, int k) {
     return k == 0 ? &c->test_err : k == 1 ? &c->mc_err : &c->val_err;
 }
 
-/* Splits a CSV line in place; returns the number of fields. */
-static int split(char *line, char **f, int max) {
-    int n = 0;
-    line[strcspn(line, "\r\n")] = 0;
-    for (char *p = line; n < max;) {
-        f[n++] = p;
-        p = strchr(p, ',');
-        if (!p) break;
-        *p++ = 0;
-    }
-    return n;
-}
-
 static void grow(rd_run_curves *c, int epochs) {
     for (int col = 0; col < RD_N_COLS + N_ERRORS; col++) {
         double **a = col < RD_N_COLS ? &c->col[col] : error_array(c, col - RD_N_COLS);
@@ -57,7 +44,7 @@ rd_status rd_run_read(const char *dir, rd_run_curves *c, rd_error *err) {
     if (rd_fopen_regular(path, &in, err) && errno) /* else "PATH: not a regular file" */
         return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot read: %s", path, strerror(errno));
     if (!in) return RD_ERR_RUNTIME;
-    int at[RD_N_COLS], n = fgets(line, sizeof line, in) ? split(line, f, 64) : 0;
+    int at[RD_N_COLS], n = fgets(line, sizeof line, in) ? rd_csv_fields(line, f, 64) : 0;
     for (int col = 0; col < RD_N_COLS; col++) {
         at[col] = -1;
         for (int i = 0; i < n; i++)
@@ -70,7 +57,7 @@ rd_status rd_run_read(const char *dir, rd_run_curves *c, rd_error *err) {
                            rd_metrics_columns[REQUIRED[k]].name);
         }
     for (int row = 2; fgets(line, sizeof line, in); row++) {
-        n = split(line, f, 64);
+        n = rd_csv_fields(line, f, 64);
         char *end;
         long epoch = strtol(f[0], &end, 10);
         if (n <= at[RD_COL_EPOCH] || *end || epoch < 1 || epoch > 1000000) {

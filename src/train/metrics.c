@@ -39,3 +39,15 @@ int rd_metrics_find(const char *name) {
 void rd_metrics_row_clear(rd_metrics_row *r) {
     for (int i = 0; i < RD_N_COLS; i++) r->v[i] = NAN;
 }
+
+int rd_csv_fields(char *line, char **fields, int max) {
+    int n = 0;
+    line[strcspn(line, "\r\n")] = 0;
+    for (char *p = line; n < max;) {
+        fields[n++] = p;
+        p = strchr(p, ',');
+        if (!p) break;
+        *p++ = 0;
+    }
+    return n;
+}

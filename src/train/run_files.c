@@ -36,19 +36,6 @@ static void path_of(char *out, size_t n, const char *dir, const char *name) {
     snprintf(out, n, "%s/%s", dir, name);
 }
 
-/* Splits a CSV line in place; returns the number of fields. */
-static int split_fields(char *line, char **f, int max) {
-    int n = 0;
-    line[strcspn(line, "\r\n")] = 0;
-    for (char *p = line; n < max;) {
-        f[n++] = p;
-        p = strchr(p, ',');
-        if (!p) break;
-        *p++ = 0;
-    }
-    return n;
-}
-
 /* The rows a resumed run keeps, checked: epochs 1..keep in order, each with
  * the header's number of fields, every field empty or a number. They are
  * written out under the current header, column by column by name (a run
@@ -57,7 +44,7 @@ static rd_status copy_rows(FILE *in, FILE *out, const char *path, int keep, rd_e
     enum { MAX = 64 };
     char head[4096], line[4096], *names[MAX], *f[MAX];
     if (!fgets(head, sizeof head, in)) return rd_fail(err, RD_ERR_RUNTIME, "%s: empty, no header", path);
-    int n = split_fields(head, names, MAX), at[RD_N_COLS];
+    int n = rd_csv_fields(head, names, MAX), at[RD_N_COLS];
     for (int c = 0; c < RD_N_COLS; c++) {
         at[c] = -1;
         for (int i = 0; i < n; i++)
@@ -69,7 +56,7 @@ static rd_status copy_rows(FILE *in, FILE *out, const char *path, int keep, rd_e
             return rd_fail(err, RD_ERR_RUNTIME, "%s: has %d epochs but last.ckpt is at epoch %d", path, epoch - 1,
                            keep);
         if (!strchr(line, '\n')) return rd_fail(err, RD_ERR_RUNTIME, "%s:%d: line cut short", path, row);
-        int k = split_fields(line, f, MAX);
+        int k = rd_csv_fields(line, f, MAX);
         char *end;
         if (k != n || strtol(f[0], &end, 10) != epoch || *end)
             return rd_fail(err, RD_ERR_RUNTIME, "%s:%d: not the row of epoch %d", path, row, epoch);

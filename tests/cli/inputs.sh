@@ -93,12 +93,7 @@ grep -q "data: $tmp/bomb: 10 train" "$tmp/out" || fail "the subset is not 10 ima
     --set train.epochs=50 --set train.threads=1 --set train.mc_passes=0 --out "$tmp/r" --quiet \
     >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-i=0
-while ! grep -q '^epoch 1/' "$tmp/out" 2>/dev/null; do
-    i=$((i + 1))
-    [ $i -lt 600 ] || { kill "$pid"; fail "no epoch line after 60 s"; }
-    sleep 0.1
-done
+wait_for_line '^epoch 1/' "$tmp/out" "$pid"
 kill -TERM "$pid"
 wait "$pid"
 grep -q 'batch [1-9]' "$tmp/out" || fail "want a checkpoint in the middle of an epoch"; ok

@@ -11,21 +11,7 @@ set -u
 NAME=interop.sh
 . tests/cli/lib/common.sh
 
-expect_status() { [ "$status" -eq "$1" ] || fail "'rdrop $args' exited $status, want $1"; ok; }
 
-# error STATUS WORD ARGS...: exit status STATUS, nothing on stdout, one line
-# on stderr starting with "rdrop" and containing WORD.
-error() {
-    want=$1 word=$2
-    shift 2
-    run "$@"
-    expect_status "$want"
-    [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "'rdrop $args': want one line on stderr"
-    grep -q '^rdrop' "$tmp/err" || fail "'rdrop $args': stderr does not start with rdrop"
-    grep -qF -- "$word" "$tmp/err" || fail "'rdrop $args': stderr does not mention '$word'"
-    [ -s "$tmp/out" ] && fail "'rdrop $args' printed on stdout"
-    ok
-}
 
 # ---- help and usage errors -----------------------------------------------
 run --help

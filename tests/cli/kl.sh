@@ -10,7 +10,6 @@ NAME=kl.sh
 
 
 # expect_out REGEX: stdout has a line matching it.
-expect_out() { grep -Eq -- "$1" "$tmp/out" || fail "'$RDROP $args' printed no line matching /$1/"; ok; }
 
 P=0.25,0.25,0.25,0.25,0
 Q=0.2,0.2,0.2,0.2,0.2

@@ -11,22 +11,7 @@ NAME=train.sh
 . tests/cli/lib/common.sh
 
 
-expect_status() { [ "$status" -eq "$1" ] || fail "'rdrop $args' exited $status, want $1"; ok; }
-expect_out() { grep -Eq -- "$1" "$tmp/out" || fail "'rdrop $args' printed no line matching /$1/"; ok; }
 
-# error STATUS WORD ARGS...: exit status STATUS, nothing on stdout, and one
-# line on stderr that starts with "rdrop" and contains WORD.
-error() {
-    want=$1 word=$2
-    shift 2
-    run "$@"
-    expect_status "$want"
-    [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "'rdrop $args': want one line on stderr"
-    grep -q '^rdrop' "$tmp/err" || fail "'rdrop $args': stderr does not start with rdrop"
-    grep -qF -- "$word" "$tmp/err" || fail "'rdrop $args': stderr does not mention '$word'"
-    [ -s "$tmp/out" ] && fail "'rdrop $args' printed on stdout"
-    ok
-}
 
 # ---- help ----------------------------------------------------------------
 run --help
@@ -143,12 +128,7 @@ fi
 "$RDROP" train experiments/smoke.ini --set "data.dir=$mnist" --set data.train_subset=10000 \
     --set train.epochs=100 --set train.threads=1 --out "$tmp/sig" --quiet >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-i=0
-while ! grep -q '^epoch 1/' "$tmp/out" 2>/dev/null; do
-    i=$((i + 1))
-    [ $i -lt 300 ] || { kill "$pid"; fail "no epoch line after 30 s"; }
-    sleep 0.1
-done
+wait_for_line '^epoch 1/' "$tmp/out" "$pid"
 kill -TERM "$pid"
 wait "$pid"
 status=$?

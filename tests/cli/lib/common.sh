@@ -22,3 +22,31 @@ run() {
     "$RDROP" "$@" >"$tmp/out" 2>"$tmp/err"
     status=$?
 }
+
+expect_status() { [ "$status" -eq "$1" ] || fail "'rdrop $args' exited $status, want $1"; ok; }
+expect_out() { grep -Eq -- "$1" "$tmp/out" || fail "'rdrop $args' printed no line matching /$1/"; ok; }
+
+# error STATUS WORD ARGS...: exit status STATUS, nothing on stdout, and one
+# line on stderr that starts with "rdrop" and contains WORD.
+error() {
+    want=$1 word=$2
+    shift 2
+    run "$@"
+    expect_status "$want"
+    [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "'rdrop $args': want one line on stderr"
+    grep -q '^rdrop' "$tmp/err" || fail "'rdrop $args': stderr does not start with rdrop"
+    grep -qF -- "$word" "$tmp/err" || fail "'rdrop $args': stderr does not mention '$word'"
+    [ -s "$tmp/out" ] && fail "'rdrop $args' printed on stdout"
+    ok
+}
+
+# wait_for_line PATTERN FILE PID: waits (up to 60 s) until FILE has a line
+# matching PATTERN; kills PID and fails when it does not come.
+wait_for_line() {
+    i=0
+    while ! grep -q -- "$1" "$2" 2>/dev/null; do
+        i=$((i + 1))
+        [ $i -lt 600 ] || { kill "$3"; fail "no line matching $1 in $2 after 60 s"; }
+        sleep 0.1
+    done
+}
