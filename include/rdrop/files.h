@@ -64,4 +64,7 @@ rd_status rd_open_append(const char *path, int *fd, rd_error *err);
 rd_status rd_lock_dir(const char *dir, int *fd, rd_error *err);
 void rd_unlock_dir(int fd);
 
+/* mkdir -p: path and every missing folder above it (0755). */
+rd_status rd_make_dirs(const char *path, rd_error *err);
+
 #endif

@@ -10,7 +10,6 @@
 #include "cli/compare.h"
 #include "rdrop/files.h"
 #include "rdrop/report.h"
-#include "train/run_files.h" /* rd_make_dirs */
 
 static const char *USAGE =
     "usage: rdrop compare CONFIG CONFIG... --seeds N [--epochs E] [--jobs J] [--threads T]\n"

@@ -16,22 +16,6 @@ static void put_header(FILE *f) {
     fputc('\n', f);
 }
 
-rd_status rd_make_dirs(const char *path, rd_error *err) {
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return rd_fail(err, RD_ERR_USAGE, "%s: path too long", path);
-    for (char *p = buf + 1;; p++) {
-        char c = *p;
-        if (c == '/' || c == 0) {
-            *p = 0;
-            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-                return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot create folder: %s", buf, strerror(errno));
-            *p = c;
-        }
-        if (!c) return RD_OK;
-    }
-}
-
 static void path_of(char *out, size_t n, const char *dir, const char *name) {
     snprintf(out, n, "%s/%s", dir, name);
 }

@@ -5,8 +5,6 @@
 
 #include "rdrop/metrics.h"
 
-/* mkdir -p */
-rd_status rd_make_dirs(const char *path, rd_error *err);
 /* Creates DIR/metrics.csv with its header, or, when resuming, keeps only the
  * rows of epochs <= keep_epochs (a kill may have left a row past the
  * checkpoint). */

@@ -8,7 +8,7 @@
 
 #include "rdrop/safetensors.h"
 #include "rdrop/files.h"
-#include "util/json.h"
+#include "rdrop/json.h"
 
 #define MAX_NODES 4096   /* JSON values in a header: a 9-layer model needs about 200 */
 #define MAX_MODULE 64    /* highest "<i>." accepted; the largest rdrop layout uses 25 */

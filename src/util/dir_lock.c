@@ -51,3 +51,19 @@ rd_status rd_lock_dir(const char *dir, int *fd, rd_error *err) {
 void rd_unlock_dir(int fd) {
     if (fd >= 0) close(fd);
 }
+
+rd_status rd_make_dirs(const char *path, rd_error *err) {
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return rd_fail(err, RD_ERR_USAGE, "%s: path too long", path);
+    for (char *p = buf + 1;; p++) {
+        char c = *p;
+        if (c == '/' || c == 0) {
+            *p = 0;
+            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+                return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot create folder: %s", buf, strerror(errno));
+            *p = c;
+        }
+        if (!c) return RD_OK;
+    }
+}

@@ -1,5 +1,5 @@
 /* Strict JSON: recursive descent over a byte span, every byte checked. */
-#include "util/json.h"
+#include "rdrop/json.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "util/json.h"
+#include "rdrop/json.h"
 
 static rd_json_doc doc;
 

@@ -37,7 +37,7 @@
 #include "rdrop/safetensors.h"
 #include "train_fixture.h"
 #include "rdrop/files.h"
-#include "util/json.h"
+#include "rdrop/json.h"
 
 #define STEPS 20
 #define N 256

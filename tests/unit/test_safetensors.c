@@ -14,7 +14,7 @@
 #include "rdrop/safetensors.h"
 #include "tmpdir.h"
 #include "rdrop/files.h"
-#include "util/json.h"
+#include "rdrop/json.h"
 
 static char dir[64], path[128];
 static void setup(void) {

@@ -1,4 +1,4 @@
-/* Internal: a small, strict JSON parser (RFC 8259) for the headers of the
+/* A small, strict JSON parser (RFC 8259) for the headers of the
  * files rdrop reads (safetensors). It takes objects, arrays, strings with
  * every escape, numbers, true, false and null, and refuses everything the
  * RFC does not allow: comments, trailing commas, leading zeros, NaN, a
@@ -11,8 +11,8 @@
  * The document becomes an array of nodes, the root first; children are
  * linked through indices. Strings are decoded (escapes resolved) into one
  * buffer and NUL-terminated. */
-#ifndef RDROP_UTIL_JSON_H
-#define RDROP_UTIL_JSON_H
+#ifndef RDROP_JSON_H
+#define RDROP_JSON_H
 #include <stddef.h>
 #include <stdint.h>
 
