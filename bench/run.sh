@@ -28,6 +28,8 @@ BATCH=128
 HERE=$(dirname "$0")
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
+summary=$tmp/summary
+: >"$summary"
 
 die() { echo "bench/run.sh: $*" >&2; exit 1; }
 [ -x "$BIN" ] || die "$BIN: no such program (run make first)"

@@ -92,6 +92,12 @@ void rd_band_free(rd_band *b);
 
 /* curves.png: test error and training cross-entropy per epoch, one mean line
  * and min-max band per config; runs[c] holds the n_runs[c] runs of configs[c]. */
+/* curves.csv: the numbers behind curves.png and more, one row per config,
+ * metric and epoch with a value: config,metric,epoch,runs,mean,min,max for
+ * test_err, mc_err, test_kl, train_ce and train_kl (docs quote it). */
+rd_status rd_curves_csv(const char *path, const char *const *configs, int n_configs,
+                        const rd_run_curves *const *runs, const int *n_runs, rd_error *err);
+
 rd_status rd_curves_png(const char *path, const char *const *configs, int n_configs,
                         const rd_run_curves *const *runs, const int *n_runs, rd_error *err);
 

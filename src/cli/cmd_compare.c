@@ -26,6 +26,8 @@ static const char *USAGE =
     "                             p-values, a conclusion about the primary\n"
     "                             comparison, and the comparison at equal training time\n"
     "  DIR/curves.png             test error, training cross-entropy and test_kl per epoch\n"
+    "  DIR/curves.csv             the curves' numbers: per config, metric and epoch, the\n"
+    "                             mean, min and max over seeds\n"
     "Finished runs in DIR are re-used and interrupted ones resumed, so running the\n"
     "same command again continues a comparison. A run folder made with a different\n"
     "config is an error.\n"
@@ -94,8 +96,8 @@ static int arm_index(const cmp_arm *arms, int n, const char *name) {
 static int claim(const char *out, rd_error *err) {
     int lock = -1;
     if (rd_make_dirs(out, err) || rd_lock_dir(out, &lock, err)) return -1;
-    static const char *OUTPUTS[] = {"results.csv", "report.md", "curves.png"};
-    for (int i = 0; i < 3; i++) {
+    static const char *OUTPUTS[] = {"results.csv", "report.md", "curves.png", "curves.csv"};
+    for (int i = 0; i < 4; i++) {
         char path[4200];
         snprintf(path, sizeof path, "%s/%s", out, OUTPUTS[i]);
         if (rd_replace_check(path, err)) {

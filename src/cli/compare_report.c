@@ -68,6 +68,9 @@ int cmp_report(cmp_run **runs, int n, const cmp_arm *arms, int n_arms, int seeds
     }
     free(cmp);
     if (!st) st = rd_curves_png(png, labels, n_arms, by_arm, counts, &err);
+    char csv[4200];
+    snprintf(csv, sizeof csv, "%s/curves.csv", out);
+    if (!st) st = rd_curves_csv(csv, labels, n_arms, by_arm, counts, &err);
     for (int i = 0; i < n; i++) rd_run_free(&curves[i]);
     free(curves);
     free(rows);
@@ -76,7 +79,7 @@ int cmp_report(cmp_run **runs, int n, const cmp_arm *arms, int n_arms, int seeds
     free(by_arm);
     free(counts);
     if (st) return cli_error("compare", &err);
-    printf("wrote %s, %s and %s\n\n", results, report, png);
+    printf("wrote %s, %s, %s and curves.csv\n\n", results, report, png);
     print_conclusion(report);
     return 0;
 }

@@ -10,6 +10,10 @@
 #include "rdrop/error.h"
 #include "rdrop/fast.h"
 
+#ifndef RD_TEAM_MIN_MACS
+#define RD_TEAM_MIN_MACS 1e6 /* multiply-adds below which one thread does a product */
+#endif
+
 struct rd_fast {
     rd_workers *team;
     double gemm_seconds;
@@ -77,7 +81,7 @@ static void team_gemm(void *ctx, const rd_gemm_call *c) {
     int threads = rd_workers_count(f->team);
     double macs = (double)c->m * c->n * c->k;
     /* small products are not worth waking the team for */
-    if (threads > 1 && macs >= 1e6 && (c->n >= c->m ? c->n : c->m) >= 32 * threads)
+    if (threads > 1 && macs >= RD_TEAM_MIN_MACS && (c->n >= c->m ? c->n : c->m) >= 32 * threads)
         rd_workers_run(f->team, band, &t);
     else
         band(&t, 0, 1);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "rdrop/files.h"
 #include "rdrop/plot.h"
 #include "rdrop/report.h"
 
@@ -73,4 +74,29 @@ rd_status rd_curves_png(const char *path, const char *const *configs, int n_conf
     free(bands);
     free(series);
     return st;
+}
+
+rd_status rd_curves_csv(const char *path, const char *const *configs, int n_configs,
+                        const rd_run_curves *const *runs, const int *n_runs, rd_error *err) {
+    static const char *const metric[] = {"test_err", "mc_err", "test_kl", "train_ce", "train_kl"};
+    rd_text t;
+    rd_text_open(&t);
+    fprintf(t.f, "config,metric,epoch,runs,mean,min,max\n");
+    for (int c = 0; c < n_configs; c++)
+        for (size_t k = 0; k < sizeof metric / sizeof metric[0]; k++) {
+            rd_band b;
+            rd_band_of(runs[c], n_runs[c], metric[k], &b);
+            for (int e = 0; e < b.n; e++) {
+                if (isnan(b.mean[e])) continue; /* not evaluated at that epoch */
+                int have = 0;
+                for (int r = 0; r < n_runs[c]; r++) {
+                    const double *v = rd_run_metric(&runs[c][r], metric[k]);
+                    have += e < runs[c][r].epochs && v && !isnan(v[e]);
+                }
+                fprintf(t.f, "%s,%s,%d,%d,%.6g,%.6g,%.6g\n", configs[c], metric[k], e + 1, have, b.mean[e], b.lo[e],
+                        b.hi[e]);
+            }
+            rd_band_free(&b);
+        }
+    return rd_text_replace(&t, path, err);
 }

@@ -68,6 +68,10 @@ static void adam(const adam_consts *k, size_t n, float *restrict p, float *restr
     }
 }
 
+#ifndef RD_TEAM_MIN_PARAMS
+#define RD_TEAM_MIN_PARAMS 1 /* parameters below which one thread does the update */
+#endif
+
 /* One step, as a task for rd_workers: each part updates its own range of
  * the parameters with the same per-element formula, so the result does not
  * depend on the number of threads. */
@@ -103,7 +107,10 @@ static void step(rd_optim *o, float *params, float *grads, float lr, int zero) {
             .l2 = decoupled ? 0.0f : o->weight_decay,
         };
     }
-    rd_workers_run(o->workers, step_part, &s);
+    if (o->n >= RD_TEAM_MIN_PARAMS)
+        rd_workers_run(o->workers, step_part, &s);
+    else /* a small model's pass is shorter than waking the team */
+        step_part(&s, 0, 1);
 }
 
 void rd_optim_step(rd_optim *o, float *params, const float *grads, float lr) {
