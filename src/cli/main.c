@@ -1,6 +1,7 @@
 /* rdrop: train MLPs with dropout or R-Drop, and look inside the losses. */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,6 +74,12 @@ static int finish(const char *cmd, int status) {
 
 int main(int argc, char **argv) {
     opterr = 0; /* errors are reported by cli_bad_option, on one line */
+#ifdef M_MMAP_THRESHOLD
+    /* Big blocks always from mmap, so freeing one returns it to the system:
+     * glibc otherwise raises the threshold when such a block is freed (the
+     * data loader's buffers), and later blocks then stay in the heap. */
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
     if (argc < 2) {
         fprintf(stderr, "rdrop: expected a command (rdrop --help lists them)\n");
         return 2;
