@@ -58,7 +58,9 @@ void rd_evaluate(rd_mlp *m, rd_graph *g, const rd_dataset *d, double *loss, doub
 
 /* How far dropout's sub-networks agree on d (docs/dropout.md). `passes`
  * dropout passes of every sample (independent masks drawn from rng) are
- * compared with each other and with the full network (dropout off). */
+ * compared with each other and with the full network (dropout off). The
+ * passes run in a graph of their own, in small chunks (g lends only its
+ * products engine), so they add little to the memory a run needs. */
 typedef struct {
     int passes;
     double full_acc; /* accuracy of the full network */

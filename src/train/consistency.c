@@ -7,7 +7,10 @@
 
 #include "rdrop/train.h"
 
-enum { CHUNK = 250, BINS = 15 };
+/* Rows of one forward: CHUNK images times the passes, about ROWS; small, so
+ * that N passes cost little memory (an 8-pass forward of 64 images needs a
+ * few MiB of activations, not the hundreds 8 x 250 images would). */
+enum { CHUNK = 250, ROWS = 512, BINS = 15 };
 
 /* log p of one row of logits, in double, max-shifted; returns the argmax. */
 static int log_probs(const float *z, int k, double *lp) {
@@ -22,9 +25,16 @@ static int log_probs(const float *z, int k, double *lp) {
 void rd_evaluate_consistency(rd_mlp *m, rd_graph *g, const rd_dataset *d, int passes, rd_rng *rng,
                              rd_consistency *out) {
     memset(out, 0, sizeof *out);
-    int k = m->layer[m->n_layers - 1].out, training = g->training;
-    int chunk = passes > 1 ? (CHUNK * 8 + passes - 1) / passes : CHUNK; /* about 2000 rows a forward */
+    int k = m->layer[m->n_layers - 1].out;
+    int chunk = passes > 1 ? (ROWS + passes - 1) / passes : CHUNK;
     if (chunk > CHUNK) chunk = CHUNK;
+    /* a graph of its own, so the caller's arena does not grow to hold the
+     * passes; the caller's products engine (the fast layer's team) */
+    rd_graph own;
+    rd_graph_init(&own);
+    own.gemm = g->gemm;
+    own.gemm_ctx = g->gemm_ctx;
+    g = &own;
     float *x = rd_malloc((size_t)chunk * d->dim, sizeof(float));
     int *idx = rd_malloc((size_t)chunk, sizeof(int)), *y = rd_malloc((size_t)chunk, sizeof(int));
     double *lp = rd_malloc((size_t)(passes + 1) * k, sizeof(double)), *mean = rd_malloc((size_t)k, sizeof(double));
@@ -55,7 +65,7 @@ void rd_evaluate_consistency(rd_mlp *m, rd_graph *g, const rd_dataset *d, int pa
         /* `passes` sub-networks at once: rows p*n .. p*n+n-1 are pass p */
         g->training = 1;
         rd_graph_reset(g);
-        z = rd_mlp_forward(m, g, rd_input(g, n, d->dim, x), passes, rng)->data;
+        z = rd_fast_mlp_forward(m, g, rd_input(g, n, d->dim, x), passes, rng)->data;
         for (int i = 0; i < n; i++) {
             memset(mean, 0, (size_t)k * sizeof(double));
             for (int p = 0; p < passes; p++) {
@@ -75,7 +85,7 @@ void rd_evaluate_consistency(rd_mlp *m, rd_graph *g, const rd_dataset *d, int pa
             if (passes > 1) kl += pair_sum / 4.0 / (passes * (passes - 1) / 2.0);
         }
     }
-    g->training = training;
+    rd_graph_free(&own);
     double ece = 0;
     for (int b = 0; b < BINS; b++) ece += fabs(bin_correct[b] - bin_conf[b]);
     double n = d->n > 0 ? d->n : NAN;
