@@ -17,6 +17,9 @@
 # one scratch copy of the root (symlinks; data/mnist -> $MNIST_MIRROR_DIR when
 # data/mnist is missing), so a block sees what the blocks above it wrote and
 # nothing lands in the repository. Usage: RDROP=build/rdrop sh tests/cli/docs.sh [FILE.md...]
+# DOCS_UPDATE=1 writes each differing output into its ```text block instead
+# of failing (for a change that moves numbers on purpose: read the diff and
+# the prose around it before committing).
 set -u
 : "${RDROP:?set RDROP to the rdrop binary}"
 root=$(pwd)
@@ -95,7 +98,7 @@ fail() { # fail WHERE MESSAGE: prints the message, the diff or stderr kept in $t
 run_block() {
     # shellcheck disable=SC2046 # the meta line splits into kind, file, line, flags
     set -- "$1" "$2" $(cat "$tmp/blocks/$1.meta")
-    id=$1 box=$2 kind=$3 where="$4:$5"
+    id=$1 box=$2 kind=$3 where="$4:$5" doc=$4 doc_line=$5
     shift 5
     case " $* " in *" mnist "*)
         if [ ! -e "$box/data/mnist" ]; then
@@ -137,12 +140,28 @@ run_block() {
     diff -u --label "expected ($where)" --label "actual" "$tmp/blocks/$id.want" "$tmp/out" >"$tmp/diff"
     if [ $status -ne 0 ]; then
         fail "$where" "exited with status $status"
+    elif [ -s "$tmp/diff" ] && [ "${DOCS_UPDATE:-0}" = 1 ]; then
+        update_block "$doc" "$doc_line" "$tmp/out"
+        echo "docs.sh: updated $where"
+        passed=$((passed + 1))
+        : >"$tmp/diff"
     elif [ -s "$tmp/diff" ]; then
         fail "$where" "the output differs from the block after it"
     else
         passed=$((passed + 1))
         : >"$tmp/err"
     fi
+}
+
+# update_block FILE LINE OUT: replaces the body of the ```text block that
+# follows the check block opened at LINE of FILE with OUT.
+update_block() {
+    awk -v at="$2" -v out="$3" '
+    FNR == at { stage = 1 }                                  # the check block
+    stage == 1 && FNR > at && /^```/ { stage = 2; print; next } # its end
+    stage == 2 && /^```(text|output)/ { print; while ((getline l < out) > 0) print l; stage = 3; next }
+    stage == 3 { if (/^```/) { stage = 4; print } ; next }   # the old body
+    { print }' "$1" >"$tmp/updated" && cat "$tmp/updated" >"$1"
 }
 
 # The checker itself: a doc with two right outputs (shell, Python) and a
@@ -152,7 +171,7 @@ self_test() {
     printf '%s\n' '```sh check' 'echo hello' '```' '```text' 'hello' '```' \
         '```sh check' 'echo hello' '```' '' '```output' 'goodbye' '```' \
         '```python check' 'print("hel" + "lo")' '```' '```text' 'hello' '```' >"$doc"
-    if RDROP="$rdrop" sh "$0" "$doc" >"$tmp/self.out" 2>&1; then
+    if DOCS_UPDATE=0 RDROP="$rdrop" sh "$0" "$doc" >"$tmp/self.out" 2>&1; then
         echo "docs.sh: FAIL self-test: a wrong output passed" >&2
         failed=$((failed + 1))
     elif tail -n 1 "$tmp/self.out" | grep -qx 'docs.sh: 2 passed, 1 failed' &&
