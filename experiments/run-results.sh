@@ -15,17 +15,18 @@
 #                      5 seeds, 20 epochs (constant learning rate)
 #   alpha-sweep        MNIST, dropout vs R-Drop with alpha 0.5, 1, 2, 4, 3 seeds,
 #                      20 epochs (re-uses the mnist study's seeds 0-2)
-#   fashion            Fashion-MNIST, dropout vs R-Drop alpha 1 and alpha 0, 5 seeds,
-#                      20 epochs
+#   fashion            Fashion-MNIST, dropout vs R-Drop alpha 1, 5 seeds, 20 epochs
 #   mnist-best-tuning  four candidate recipes for full MNIST, both methods, seed 0,
 #                      on a validation split; prints the one the plan's rule selects
 #   mnist-best         the selected recipe (experiments/mnist-best-*.ini) on all
 #                      60,000 images, dropout vs R-Drop, 5 seeds
 #
 # Each study is one `rdrop compare` command: interrupted, it continues where
-# it stopped when run again. The studies of RESULTS.md ran two runs at a time
-# on a machine shared with other work, so their reports carry no times
-# (--busy); error rates do not depend on load. Environment:
+# it stopped when run again. The December 2026 studies of RESULTS.md ran two
+# runs at a time on a machine shared with other work, so their reports carry
+# no times (--busy); error rates do not depend on load. (alpha-sweep and
+# fashion ran earlier, on another machine, before the alpha 0 control and
+# --busy existed.) Environment:
 #   RDROP    the binary (default build/rdrop)
 #   MNIST    MNIST folder (default data/mnist; `make data` fetches it)
 #   FASHION  Fashion-MNIST folder (default /usr/share/datasets/fashion-mnist)
@@ -87,8 +88,7 @@ for study in "$@"; do
         ;;
     fashion)
         "$RDROP" compare experiments/fashion-dropout.ini experiments/fashion-rdrop.ini \
-            experiments/fashion-rdrop.ini:train.alpha=0 --seeds 5 --epochs 20 --set "data.dir=$FASHION" \
-            --primary 2 --contrast 2:3 $common --out "$OUT/fashion"
+            --seeds 5 --epochs 20 --set "data.dir=$FASHION" $common --out "$OUT/fashion"
         ;;
     mnist-best-tuning)
         args=""
