@@ -121,21 +121,21 @@ rd_status rd_run_claim(const char *dir, int resume, int force, int *lock, rd_err
     if (rows)
         snprintf(what + strlen(what), sizeof what - strlen(what), "%s%d epoch%s in metrics.csv", what[0] ? ", " : "",
                  rows, rows == 1 ? "" : "s");
-    if (!what[0]) return RD_OK;
-    if (!force) {
-        rd_unlock_dir(*lock);
-        *lock = -1;
-        return rd_fail(err, RD_ERR_USAGE, "%s already holds a run (%s): continue it with --resume %s, "
-                       "or start it over with --force", dir, what, dir);
-    }
+    if (!what[0] || force) return RD_OK;
+    rd_unlock_dir(*lock);
+    *lock = -1;
+    return rd_fail(err, RD_ERR_USAGE, "%s already holds a run (%s): continue it with --resume %s, "
+                   "or start it over with --force", dir, what, dir);
+}
+
+rd_status rd_run_clear(const char *dir, rd_error *err) {
+    static const char *CKPTS[] = {"last.ckpt", "best.ckpt"};
+    char path[4096];
     for (int i = 0; i < 2; i++) {
         path_of(path, sizeof path, dir, CKPTS[i]);
-        if (unlink(path) != 0 && errno != ENOENT) {
-            int e = errno;
-            rd_unlock_dir(*lock);
-            *lock = -1;
-            return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot remove the old run's checkpoint: %s", path, strerror(e));
-        }
+        if (unlink(path) != 0 && errno != ENOENT)
+            return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot remove the old run's checkpoint: %s", path,
+                           strerror(errno));
     }
     return RD_OK;
 }

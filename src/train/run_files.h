@@ -15,8 +15,13 @@ rd_status rd_metrics_append(const char *dir, const rd_metrics_row *r, rd_error *
  * *lock is the descriptor to close at the end), then, for a run that starts
  * from scratch (resume = 0), looks for a run already there (last.ckpt,
  * best.ckpt, rows in metrics.csv): without force that is RD_ERR_USAGE
- * pointing to --resume and --force; with force its checkpoints are removed,
- * so that an early stop cannot leave them beside the new run's files. */
+ * pointing to --resume and --force; with force the run is left as it is
+ * until rd_run_clear: a new run that fails to start (bad data, a model that
+ * does not fit) must not have destroyed the old one. */
 rd_status rd_run_claim(const char *dir, int resume, int force, int *lock, rd_error *err);
+
+/* Removes the old run's checkpoints from dir, once a forced new run is sure
+ * to start, so that an early stop cannot leave them beside its files. */
+rd_status rd_run_clear(const char *dir, rd_error *err);
 
 #endif

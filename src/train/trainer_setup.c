@@ -288,6 +288,7 @@ rd_status rd_trainer_setup(rd_trainer *t, const rd_config *cfg, const rd_train_o
     if (opt->resume && (st = resume(t, err))) return st;
     if ((st = rd_make_dirs(opt->out_dir, err))) return st;
     if (t->lock < 0 && (st = rd_run_claim(opt->out_dir, opt->resume, opt->force, &t->lock, err))) return st;
+    if (opt->force && !opt->resume && (st = rd_run_clear(opt->out_dir, err))) return st;
     char path[4096];
     snprintf(path, sizeof path, "%s/config.ini", opt->out_dir);
     if ((st = rd_config_write(cfg, path, err))) return st;

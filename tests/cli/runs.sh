@@ -126,6 +126,15 @@ status_line 2 "runs/smoke-0 already holds a run (last.ckpt, 1 epoch in metrics.c
 cmp -s "$d/last.ckpt" "$tmp/ckpt-before" && cmp -s "$d/metrics.csv" "$tmp/metrics-before" ||
     fail "the refused run changed last.ckpt or metrics.csv"
 ok
+# --force over a run, then failing to start (data of another size, no data):
+# the old run is left as it was
+for bad in "--set model.inputs=100" "--set data.dir=$tmp/nodata"; do
+    (cd "$tmp/cwd" && short $bad --out runs/smoke-0 --force >"$tmp/out" 2>"$tmp/err")
+    [ $? -ne 0 ] || fail "--force $bad: the run started"
+    cmp -s "$d/last.ckpt" "$tmp/ckpt-before" && cmp -s "$d/metrics.csv" "$tmp/metrics-before" ||
+        fail "--force $bad failed to start, yet changed last.ckpt or metrics.csv"
+    ok
+done
 # --force starts over: one fresh row, a new checkpoint
 (cd "$tmp/cwd" && short --set train.seed=0 --set data.train_subset=1000 --out runs/smoke-0 --force >"$tmp/out" 2>"$tmp/err")
 [ $? -eq 0 ] && [ "$(grep -c '^1,' "$d/metrics.csv")" -eq 1 ] && [ "$(grep -c '^[0-9]' "$d/metrics.csv")" -eq 1 ] ||
