@@ -4,6 +4,8 @@
 #ifndef RDROP_METRICS_H
 #define RDROP_METRICS_H
 
+#include <stdio.h>
+
 typedef enum {
     RD_COL_EPOCH,
     RD_COL_LR,
@@ -47,5 +49,11 @@ void rd_metrics_row_clear(rd_metrics_row *r);
 /* Splits one CSV line (no quoting: rdrop's tables have none) in place at
  * its commas, after cutting its line break: fields[0..n), n <= max. */
 int rd_csv_fields(char *line, char **fields, int max);
+
+/* Reads one line of a CSV file into line[size] (its line break cut): 1 for
+ * a line, 2 for a last line without a line break (a write cut short), 0 at
+ * the end of the file, -1 for a line that does not fit or holds a NUL byte. fgets would hand the rest of a long line over as the next
+ * row, and stop a NUL byte's line early: both a silently different table. */
+int rd_csv_line(FILE *f, char *line, size_t size);
 
 #endif

@@ -165,7 +165,7 @@ rd_status rd_results_read(const char *path, rd_result **r, int *n, rd_error *err
     if (!f) return RD_ERR_RUNTIME;
     char line[4096], *names[64];
     int at[N_COLS], n_fields = 0;
-    if (fgets(line, sizeof line, f)) n_fields = rd_csv_fields(line, names, 64);
+    if (rd_csv_line(f, line, sizeof line) > 0) n_fields = rd_csv_fields(line, names, 64);
     /* the first version's columns must be there, in any order */
     for (int k = 0; k < N_COLS; k++) {
         at[k] = -1;
@@ -178,9 +178,10 @@ rd_status rd_results_read(const char *path, rd_result **r, int *n, rd_error *err
         }
     }
     int cap = 0;
-    for (int row = 2; fgets(line, sizeof line, f); row++) {
+    int got;
+    for (int row = 2; (got = rd_csv_line(f, line, sizeof line)) != 0; row++) {
         if (*n == cap) *r = rd_realloc(*r, (size_t)(cap = cap ? 2 * cap : 16), sizeof **r);
-        if (!parse_row(line, at, n_fields, &(*r)[*n])) {
+        if (got < 0 || !parse_row(line, at, n_fields, &(*r)[*n])) {
             fclose(f);
             free(*r);
             *r = NULL;

@@ -44,7 +44,7 @@ rd_status rd_run_read(const char *dir, rd_run_curves *c, rd_error *err) {
     if (rd_fopen_regular(path, &in, err) && errno) /* else "PATH: not a regular file" */
         return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot read: %s", path, strerror(errno));
     if (!in) return RD_ERR_RUNTIME;
-    int at[RD_N_COLS], n = fgets(line, sizeof line, in) ? rd_csv_fields(line, f, 64) : 0;
+    int at[RD_N_COLS], got = rd_csv_line(in, line, sizeof line), n = got > 0 ? rd_csv_fields(line, f, 64) : 0;
     for (int col = 0; col < RD_N_COLS; col++) {
         at[col] = -1;
         for (int i = 0; i < n; i++)
@@ -56,10 +56,10 @@ rd_status rd_run_read(const char *dir, rd_run_curves *c, rd_error *err) {
             return rd_fail(err, RD_ERR_RUNTIME, "%s: no column \"%s\" in the header", path,
                            rd_metrics_columns[REQUIRED[k]].name);
         }
-    for (int row = 2; fgets(line, sizeof line, in); row++) {
-        n = rd_csv_fields(line, f, 64);
-        char *end;
-        long epoch = strtol(f[0], &end, 10);
+    for (int row = 2; (got = rd_csv_line(in, line, sizeof line)) != 0; row++) {
+        n = got > 0 ? rd_csv_fields(line, f, 64) : 0;
+        char *end = "";
+        long epoch = n ? strtol(f[0], &end, 10) : 0;
         if (n <= at[RD_COL_EPOCH] || *end || epoch < 1 || epoch > 1000000) {
             fclose(in);
             rd_run_free(c);

@@ -39,18 +39,33 @@ static size_t key_index(const rd_config_key *k) {
 static char *read_line(char *str, int size, void *stream) {
     config_reader *r = stream;
     if (r->status != RD_OK) return NULL;
-    /* fgets into size + 2 bytes, not getline: a file without line breaks
-     * (/dev/zero) must not be read whole to find that its line is too long. */
+    /* At most size + 1 bytes, not getline: a file without line breaks
+     * (/dev/zero) must not be read whole to find that its line is too long.
+     * Byte by byte, not fgets, so that a NUL byte is seen, not taken for the
+     * line's end. */
     if (r->line_cap < (size_t)size + 2) {
         r->line_cap = (size_t)size + 2;
         r->line = rd_realloc(r->line, r->line_cap, 1);
     }
-    if (!fgets(r->line, size + 2, r->f)) return NULL;
+    size_t len = 0;
+    int c = EOF, ended = 0;
+    while (len < (size_t)size + 1 && (c = getc(r->f)) != EOF) {
+        if (c == '\n') {
+            ended = 1;
+            break;
+        }
+        if (c == '\0') {
+            r->err_line = r->lineno + 1;
+            r->status = rd_fail(r->err, RD_ERR_USAGE, "%s:%d: a NUL byte: not a text file", r->path,
+                                r->lineno + 1);
+            return NULL;
+        }
+        r->line[len++] = (char)c;
+    }
+    if (len == 0 && !ended) return NULL; /* the end of the file */
+    r->line[len] = '\0';
     r->lineno++;
-    size_t len = strlen(r->line);
-    int ended = len > 0 && r->line[len - 1] == '\n';
-    while (len > 0 && (r->line[len - 1] == '\n' || r->line[len - 1] == '\r'))
-        r->line[--len] = '\0';
+    while (len > 0 && r->line[len - 1] == '\r') r->line[--len] = '\0';
     if (len >= (size_t)size || (!ended && !feof(r->f))) {
         r->err_line = r->lineno;
         r->status = rd_fail(r->err, RD_ERR_USAGE, "%s:%d: line is longer than %d characters",

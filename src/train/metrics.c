@@ -51,3 +51,16 @@ int rd_csv_fields(char *line, char **fields, int max) {
     }
     return n;
 }
+
+int rd_csv_line(FILE *f, char *line, size_t size) {
+    size_t len = 0;
+    int c;
+    while ((c = getc(f)) != EOF && c != '\n') {
+        if (c == '\0' || len + 1 >= size) return -1;
+        line[len++] = (char)c;
+    }
+    if (c == EOF && len == 0) return 0;
+    line[len] = '\0';
+    return c == EOF ? 2 : 1;
+}
+

@@ -27,7 +27,9 @@ static void path_of(char *out, size_t n, const char *dir, const char *name) {
 static rd_status copy_rows(FILE *in, FILE *out, const char *path, int keep, rd_error *err) {
     enum { MAX = 64 };
     char head[4096], line[4096], *names[MAX], *f[MAX];
-    if (!fgets(head, sizeof head, in)) return rd_fail(err, RD_ERR_RUNTIME, "%s: empty, no header", path);
+    int got = rd_csv_line(in, head, sizeof head);
+    if (got == 0) return rd_fail(err, RD_ERR_RUNTIME, "%s: empty, no header", path);
+    if (got < 0) return rd_fail(err, RD_ERR_RUNTIME, "%s: not a metrics.csv (its header)", path);
     int n = rd_csv_fields(head, names, MAX), at[RD_N_COLS];
     for (int c = 0; c < RD_N_COLS; c++) {
         at[c] = -1;
@@ -36,10 +38,12 @@ static rd_status copy_rows(FILE *in, FILE *out, const char *path, int keep, rd_e
     }
     if (at[RD_COL_EPOCH] != 0) return rd_fail(err, RD_ERR_RUNTIME, "%s: not a metrics.csv (its header)", path);
     for (int epoch = 1, row = 2; epoch <= keep; epoch++, row++) {
-        if (!fgets(line, sizeof line, in))
+        got = rd_csv_line(in, line, sizeof line);
+        if (got == 0)
             return rd_fail(err, RD_ERR_RUNTIME, "%s: has %d epochs but last.ckpt is at epoch %d", path, epoch - 1,
                            keep);
-        if (!strchr(line, '\n')) return rd_fail(err, RD_ERR_RUNTIME, "%s:%d: line cut short", path, row);
+        if (got < 0) return rd_fail(err, RD_ERR_RUNTIME, "%s:%d: too long or not text", path, row);
+        if (got == 2) return rd_fail(err, RD_ERR_RUNTIME, "%s:%d: line cut short", path, row);
         int k = rd_csv_fields(line, f, MAX);
         char *end;
         if (k != n || strtol(f[0], &end, 10) != epoch || *end)

@@ -111,6 +111,13 @@ cp "$tmp/r/metrics.csv" "$tmp/metrics.saved"
 printf 'epoch,lr\n1,0.1,x\n' >"$tmp/r/metrics.csv"
 run train --resume "$tmp/r" --quiet --set train.epochs=2
 expect 1 "$tmp/r/metrics.csv:2: not the row of epoch 1"
+# the row of epoch 1 without its line break (a write cut short), a NUL byte in it
+head -c -1 "$tmp/metrics.saved" >"$tmp/r/metrics.csv"
+run train --resume "$tmp/r" --quiet --set train.epochs=2
+expect 1 "$tmp/r/metrics.csv:2: line cut short"
+sed '2s/,/\x00,/' "$tmp/metrics.saved" >"$tmp/r/metrics.csv"
+run train --resume "$tmp/r" --quiet --set train.epochs=2
+expect 1 "$tmp/r/metrics.csv:2: too long or not text"
 cp "$tmp/metrics.saved" "$tmp/r/metrics.csv"
 # from another folder: config.ini lists every [model] key, so its relative
 # model.file is not needed

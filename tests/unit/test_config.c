@@ -232,6 +232,22 @@ Test(config, model_file_errors) {
     cr_assert(strstr(err.msg, "cannot read \"/nonexistent/x.ini\""), "%s", err.msg);
 }
 
+/* A NUL byte ends a C string: read with fgets, "epochs = 1\0 ..." would lose
+ * the rest of its line, and the error named a line length. */
+Test(config, a_nul_byte_is_named) {
+    static const char text[] = "[train]\nepochs = 1\0junk\nlr = 0.1\n";
+    char path[512];
+    snprintf(path, sizeof path, "%s/nul.ini", tmp);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(text, 1, sizeof text - 1, f), sizeof text - 1);
+    fclose(f);
+    rd_config c;
+    rd_error err = {0};
+    cr_assert_eq(rd_config_load(path, &c, &err), RD_ERR_USAGE);
+    cr_assert(strstr(err.msg, "nul.ini:2: a NUL byte: not a text file"), "%s", err.msg);
+}
+
 Test(config, too_long_strings_are_errors) {
     char text[1200], line[300];
     /* inih reads at most 199 characters a line: a longer one must fail, not be cut */

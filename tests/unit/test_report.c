@@ -150,6 +150,48 @@ Test(report, metrics_csv_by_column_name_with_evaluation_gaps) {
                      "samples_per_second\nbanana,1\n");
     cr_assert_eq(rd_run_read(dir, &c, &err), RD_ERR_RUNTIME);
     cr_assert(strstr(err.msg, "metrics.csv:2"), "%s", err.msg);
+    /* a row longer than the reader's line, whose rest looks like a row of
+     * epoch 3: refused, not read as two rows */
+    char *text = malloc(8192), *p = text;
+    p += sprintf(p, "epoch,lr,train_loss,train_ce,train_kl,train_acc,test_loss,test_acc,epoch_seconds,"
+                    "samples_per_second\n1,0.001,0.5,0.4,0.1,0.9,0.2,0.97,2.0,100");
+    memset(p, '0', 2100);
+    strcpy(p + 2100, ",3,0.001,0.5,0.4,0.1,0.9,0.2,0.5,2.0,100.0\n");
+    write_text(path, text);
+    cr_assert_eq(rd_run_read(dir, &c, &err), RD_ERR_RUNTIME);
+    cr_assert(strstr(err.msg, "metrics.csv:2"), "%s", err.msg);
+    free(text);
+    /* a NUL byte in a row */
+    FILE *f = fopen(path, "wb");
+    static const char nul[] = "epoch,lr,train_loss,train_ce,train_kl,train_acc,test_loss,test_acc,epoch_seconds,"
+                              "samples_per_second\n1,0.001,0.5\0,0.4,0.1,0.9,0.2,0.97,2.0,100\n";
+    fwrite(nul, 1, sizeof nul - 1, f);
+    fclose(f);
+    cr_assert_eq(rd_run_read(dir, &c, &err), RD_ERR_RUNTIME);
+    cr_assert(strstr(err.msg, "metrics.csv:2"), "%s", err.msg);
+    tmpdir_remove(dir);
+}
+
+Test(report, csv_lines_whole_cut_short_too_long) {
+    char dir[64], path[128], line[8];
+    cr_assert(tmpdir_make(dir));
+    snprintf(path, sizeof path, "%s/t.csv", dir);
+    write_text(path, "a,b\n\n12345678\nlast");
+    FILE *f = fopen(path, "r");
+    cr_assert_eq(rd_csv_line(f, line, sizeof line), 1);
+    cr_assert_str_eq(line, "a,b");
+    cr_assert_eq(rd_csv_line(f, line, sizeof line), 1);
+    cr_assert_str_eq(line, "");
+    cr_assert_eq(rd_csv_line(f, line, sizeof line), -1, "8 characters and the NUL in 8 bytes");
+    fclose(f);
+    write_text(path, "1234567\nlast");
+    f = fopen(path, "r");
+    cr_assert_eq(rd_csv_line(f, line, sizeof line), 1);
+    cr_assert_str_eq(line, "1234567");
+    cr_assert_eq(rd_csv_line(f, line, sizeof line), 2, "a last line without its line break");
+    cr_assert_str_eq(line, "last");
+    cr_assert_eq(rd_csv_line(f, line, sizeof line), 0);
+    fclose(f);
     tmpdir_remove(dir);
 }
 
