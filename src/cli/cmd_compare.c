@@ -38,11 +38,12 @@ static const char *USAGE =
     "      --seeds 3 --out runs/alpha-sweep\n"
     "Its label is the config name plus \"+key=value\" per override (mnist-rdrop+alpha=0.5).\n"
     "\n"
-    "  --seeds N          seeds 0..N-1 (required)\n"
+    "  --seeds N          seeds 0..N-1, N up to 10000 (required)\n"
     "  --epochs E         train.epochs for every config (default: each config's own)\n"
-    "  --jobs J           runs at a time (default 1)\n"
-    "  --threads T        threads shared by the J runs, T/J each (default: the CPUs\n"
-    "                     online; with --print-commands: each config's train.threads)\n"
+    "  --jobs J           runs at a time, up to 256 (default 1)\n"
+    "  --threads T        threads shared by the J runs, T/J each, up to 256 (default:\n"
+    "                     the CPUs online; with --print-commands: each config's\n"
+    "                     train.threads)\n"
     "  --set KEY=VALUE    override a key in every config (repeatable); a CONFIG's own\n"
     "                     overrides come after these\n"
     "  --out DIR          the comparison folder (default runs/compare-A-vs-B...)\n"
@@ -150,7 +151,10 @@ int cmd_compare(int argc, char **argv) {
     char *end;
     while ((c = getopt_long(argc, argv, "n:e:j:t:s:o:phB:P:C:Y", opts, NULL)) != -1) {
         long v = optarg ? strtol(optarg, &end, 10) : 0;
-        int bad_number = optarg && (*end || end == optarg || v < 1 || v > 100000);
+        /* the bounds of train.epochs and train.threads; 10,000 seeds already
+         * means 10,000 runs per config */
+        long max = c == 'e' ? 100000 : c == 'n' ? 10000 : 256;
+        int bad_number = optarg && (*end || end == optarg || v < 1 || v > max);
         switch (c) {
         case 'n': seeds = (int)v; break;
         case 'e': epochs = (int)v; break;
@@ -174,8 +178,9 @@ int cmd_compare(int argc, char **argv) {
         case 'h': fputs(USAGE, stdout); return 0;
         default: return cli_usage_error("compare", "bad option");
         }
-        if (bad_number) return cli_usage_error("compare", "--%s %s: not a whole number from 1 to 100000",
-                                               c == 'n' ? "seeds" : c == 'e' ? "epochs" : c == 'j' ? "jobs" : "threads", optarg);
+        if (bad_number)
+            return cli_usage_error("compare", "--%s %s: not a whole number from 1 to %ld",
+                                   c == 'n' ? "seeds" : c == 'e' ? "epochs" : c == 'j' ? "jobs" : "threads", optarg, max);
     }
     int n_arms = argc - optind;
     if (n_arms < 2) return cli_usage_error("compare", "expected two or more CONFIGs, got %d", n_arms);

@@ -51,7 +51,7 @@ static const rd_config_key keys[] = {
     STRING("data", "test_dir", data.test_dir, "",
            "directory with the test IDX files (empty = dir)"),
     INT("data", "train_subset", data.train_subset, 0, ANY, "0",
-        "train on K samples only (0 = all)"),
+        "train on at most K samples (0 = all)"),
     BOOL("data", "subset_random", data.subset_random, "false",
          "take a random K samples instead of the first K"),
     INT("data", "val_size", data.val_size, 0, ANY, "0",

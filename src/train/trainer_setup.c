@@ -195,6 +195,9 @@ static void banner(const rd_trainer *t) {
     fprintf(f, ", %zu parameters\n", t->model.n_params);
     fprintf(f, "data: %s: %d train, %d test", c->data.dir, t->train.n, t->test.n);
     if (t->has_val) fprintf(f, ", %d validation", t->val.n);
+    /* "at most K": a K beyond the file is said, not silently cut */
+    if (c->data.train_subset > t->train.n + t->val.n)
+        fprintf(f, " (data.train_subset = %d: the file has only %d)", c->data.train_subset, t->train.n + t->val.n);
     fprintf(f, "; %s lr %g (%s), batch %d, %d epochs, seed %llu\n", rd_optimizer_name(c->train.optimizer),
             c->train.lr, rd_schedule_name(c->train.schedule), c->train.batch_size, c->train.epochs,
             c->train.seed);

@@ -90,6 +90,8 @@ usage_error() {
 usage_error 'two or more' compare experiments/mnist-dropout.ini --seeds 2
 usage_error 'seeds' compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini
 usage_error 'whole number' compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini --seeds two
+usage_error 'from 1 to 10000' compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini --seeds 100000
+usage_error 'from 1 to 256' compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini --seeds 2 --threads 1000
 usage_error 'same label' compare experiments/mnist-rdrop.ini experiments/mnist-rdrop.ini --seeds 1
 usage_error 'train.alphx' compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini:train.alphx=2 --seeds 1
 usage_error 'train.epochs' compare "$@" --epochs 2   # the folder holds 1-epoch runs

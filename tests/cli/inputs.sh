@@ -86,6 +86,12 @@ run train experiments/smoke.ini $small --set "data.dir=$tmp/bomb" --set "data.te
     --set data.train_subset=10 --set train.memory_limit_mb=100 --out "$tmp/b2"
 [ "$status" -eq 0 ] || fail "a 10-image subset of the big file: exit $status"; ok
 grep -q "data: $tmp/bomb: 10 train" "$tmp/out" || fail "the subset is not 10 images"; ok
+# a subset larger than the file: all of it, and the banner says so
+run train experiments/smoke.ini $small --set data.train_subset=70000 --set model.hidden=4 --set train.mc_passes=0 \
+    --out "$tmp/all"
+[ "$status" -eq 0 ] || fail "data.train_subset beyond the file: exit $status"; ok
+grep -q "60000 train, 10000 test (data.train_subset = 70000: the file has only 60000)" "$tmp/out" ||
+    fail "the banner does not say that data.train_subset asked for more than the file has"; ok
 
 # ---- resume trusts the checkpoint ----------------------------------------
 # a mid-epoch checkpoint: SIGTERM after the first epoch of a long run
