@@ -163,6 +163,9 @@ rd_status rd_key_parse(const rd_config_key *k, const char *text, rd_config *c, c
         /* The effective config is written as "key = value" lines, and inih
          * reads lines of at most INI_MAX_LINE - 1 characters: refuse what
          * could not be read back. */
+        /* keys where empty means "none" have an empty default; for the
+         * others (data.dir) an empty value would name the root folder */
+        if (!text[0] && k->def[0]) return fail(why, n, "needs a value (default %s)", k->def);
         size_t fit = (size_t)INI_MAX_LINE - 1 - strlen(k->name) - 3;
         if (fit > k->size - 1) fit = k->size - 1;
         if (strlen(text) > fit)

@@ -266,6 +266,9 @@ Test(config, too_long_strings_are_errors) {
     assignment[1109] = '\0';
     /* what --set accepts must fit on a config.ini line too ("dir = " + 193) */
     expect_set_error(assignment, "data.dir: value is 1100 characters long; at most 193 fit");
+    /* an empty data.dir would read /train-images-idx3-ubyte.gz */
+    expect_set_error("data.dir=", "data.dir: needs a value (default data/mnist)");
+    expect_load_error("[data]\ndir =\n", RD_ERR_USAGE, "2:", "data.dir: needs a value");
     assignment[9 + 194] = '\0';
     expect_set_error(assignment, "data.dir: value is 194 characters long; at most 193 fit");
     assignment[9 + 193] = '\0';
