@@ -20,5 +20,8 @@ int cli_error(const char *cmd, const rd_error *err);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The usage error for getopt_long's '?': an unknown option or a missing value. */
 int cli_bad_option(const char *cmd, const char *optstring, char **argv);
+/* An option's whole number: digits only (no sign, space or 0x), in [lo, hi],
+ * no overflow. 1 and *out set, or 0. */
+int cli_number(const char *text, unsigned long long lo, unsigned long long hi, unsigned long long *out);
 
 #endif

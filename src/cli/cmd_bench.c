@@ -136,9 +136,8 @@ static void print_row(const char *mode, const bench_result *r) {
 }
 
 static int parse_int(const char *s, int lo, int hi, int *out) {
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*s == '\0' || *end != '\0' || v < lo || v > hi) return 0;
+    unsigned long long v;
+    if (!cli_number(s, (unsigned long long)lo, (unsigned long long)hi, &v)) return 0;
     *out = (int)v;
     return 1;
 }

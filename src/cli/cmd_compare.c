@@ -148,13 +148,11 @@ int cmd_compare(int argc, char **argv) {
     const char *sets[CMP_MAX_COMMON], *out = NULL, *baseline = NULL, *primary = NULL;
     const char *contrasts[CMP_MAX_CONTRASTS];
     int n_sets = 0, seeds = 0, epochs = 0, jobs = 1, threads = 0, print = 0, busy = 0, n_contrasts = 0, c;
-    char *end;
     while ((c = getopt_long(argc, argv, "n:e:j:t:s:o:phB:P:C:Y", opts, NULL)) != -1) {
-        long v = optarg ? strtol(optarg, &end, 10) : 0;
         /* the bounds of train.epochs and train.threads; 10,000 seeds already
          * means 10,000 runs per config */
-        long max = c == 'e' ? 100000 : c == 'n' ? 10000 : 256;
-        int bad_number = optarg && (*end || end == optarg || v < 1 || v > max);
+        unsigned long long v = 0, max = c == 'e' ? 100000 : c == 'n' ? 10000 : 256;
+        int bad_number = optarg && !cli_number(optarg, 1, max, &v);
         switch (c) {
         case 'n': seeds = (int)v; break;
         case 'e': epochs = (int)v; break;
@@ -179,7 +177,7 @@ int cmd_compare(int argc, char **argv) {
         default: return cli_usage_error("compare", "bad option");
         }
         if (bad_number)
-            return cli_usage_error("compare", "--%s %s: not a whole number from 1 to %ld",
+            return cli_usage_error("compare", "--%s %s: not a whole number from 1 to %llu",
                                    c == 'n' ? "seeds" : c == 'e' ? "epochs" : c == 'j' ? "jobs" : "threads", optarg, max);
     }
     int n_arms = argc - optind;

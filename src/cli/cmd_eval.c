@@ -1,5 +1,6 @@
 /* rdrop eval MODEL.ckpt [--data DIR] [--mc N] [--seed S] */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,18 +36,16 @@ int cmd_eval(int argc, char **argv) {
     const char *data = "data/mnist";
     int c, passes = 8;
     unsigned long long seed = 0;
-    char *end;
     while ((c = getopt_long(argc, argv, "d:m:s:h", opts, NULL)) != -1) {
         if (c == 'd') data = optarg;
         else if (c == 'm') {
-            long v = strtol(optarg, &end, 10);
-            if (*end || end == optarg || v < 1 || v > 64)
+            unsigned long long v;
+            if (!cli_number(optarg, 1, 64, &v))
                 return cli_usage_error("eval", "--mc %s: not a whole number from 1 to 64", optarg);
             passes = (int)v;
         } else if (c == 's') {
-            seed = strtoull(optarg, &end, 10);
-            if (*end || end == optarg || optarg[0] == '-')
-                return cli_usage_error("eval", "--seed %s: not a whole number from 0", optarg);
+            if (!cli_number(optarg, 0, ULLONG_MAX, &seed))
+                return cli_usage_error("eval", "--seed %s: not a whole number from 0 to %llu", optarg, ULLONG_MAX);
         } else if (c == 'h') {
             fputs(USAGE, stdout);
             return 0;

@@ -4,6 +4,7 @@
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -55,6 +56,15 @@ int cli_bad_option(const char *cmd, const char *optstring, char **argv) {
         return cli_usage_error(cmd, strchr(arg, '=') ? "option '%s' takes no value"
                                                      : "option '%s' needs a value", arg);
     return cli_usage_error(cmd, "unknown option '%s'", arg);
+}
+
+int cli_number(const char *text, unsigned long long lo, unsigned long long hi, unsigned long long *out) {
+    if (!text[0] || strspn(text, "0123456789") != strlen(text)) return 0;
+    errno = 0;
+    unsigned long long v = strtoull(text, NULL, 10);
+    if (errno == ERANGE || v < lo || v > hi) return 0;
+    *out = v;
+    return 1;
 }
 
 /* Output lost on the way (a full disk, /dev/full, a closed terminal) is a

@@ -37,6 +37,10 @@ error 2 'expected section.key=value' train experiments/smoke.ini --set epochs
 printf '[train]\nepochs = 3\nepoch = 4\n' >"$tmp/typo.ini"
 error 2 "$tmp/typo.ini:3" train "$tmp/typo.ini"
 error 2 'expected one checkpoint' eval
+# option numbers: digits only, in range, no overflow (strtoull took 2^64 as 2^64-1)
+error 2 '--seed 18446744073709551616: not a whole number from 0 to 18446744073709551615' eval x.ckpt --seed 18446744073709551616
+error 2 '--seed -1: not a whole number' eval x.ckpt --seed -1
+error 2 '--mc 0x8: not a whole number from 1 to 64' eval x.ckpt --mc 0x8
 error 2 'expected a checkpoint and at least one image' predict x.ckpt
 
 # ---- runtime errors: exit 1 ----------------------------------------------
