@@ -1,5 +1,6 @@
 /* rdrop plot RUN_DIR... --out FILE.png [--metric NAME] */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,16 @@ int cmd_plot(int argc, char **argv) {
         for (int e = 0; e < runs[i].epochs; e++) x[e] = e + 1;
         series[i] = (rd_series){labels[i], runs[i].epochs, x, rd_run_metric(&runs[i], metric), NULL, NULL};
     }
+    /* a chart without a single point is an error, not an empty picture */
+    int points = 0;
+    for (int i = 0; i < n && !st; i++)
+        for (int e = 0; e < series[i].n; e++) points += isfinite(series[i].y[e]) != 0;
+    if (!st && !points)
+        st = rd_fail(&err, RD_ERR_RUNTIME, "no %s value in %s%s: nothing to plot%s", metric,
+                     n == 1 ? "" : "any of the runs, e.g. ", argv[optind],
+                     !strcmp(metric, "test_kl") || !strcmp(metric, "mc_err")
+                         ? " (measured at evaluated epochs when train.mc_passes >= 2)"
+                         : "");
     if (!st) {
         rd_chart chart = {title, NULL, "epoch", metric, series, n, 1};
         st = rd_plot_write(out, &chart, 1, &err);

@@ -56,7 +56,8 @@ rd_status rd_run_read(const char *dir, rd_run_curves *c, rd_error *err) {
             return rd_fail(err, RD_ERR_RUNTIME, "%s: no column \"%s\" in the header", path,
                            rd_metrics_columns[REQUIRED[k]].name);
         }
-    for (int row = 2; (got = rd_csv_line(in, line, sizeof line)) != 0; row++) {
+    /* a last row without its line break is being written (or was cut): skipped */
+    for (int row = 2; (got = rd_csv_line(in, line, sizeof line)) != 0 && got != 2; row++) {
         n = got > 0 ? rd_csv_fields(line, f, 64) : 0;
         char *end = "";
         long epoch = n ? strtol(f[0], &end, 10) : 0;
@@ -64,6 +65,14 @@ rd_status rd_run_read(const char *dir, rd_run_curves *c, rd_error *err) {
             fclose(in);
             rd_run_free(c);
             return rd_fail(err, RD_ERR_RUNTIME, "%s:%d: not a metrics row", path, row);
+        }
+        /* rdrop writes one row per epoch, in order: anything else is two
+         * files run together or an edit, and would be read as another run */
+        if (epoch != row - 1) {
+            fclose(in);
+            rd_run_free(c);
+            return rd_fail(err, RD_ERR_RUNTIME, "%s:%d: epoch %ld where epoch %d belongs", path, row, epoch,
+                           row - 1);
         }
         if (epoch > c->epochs) grow(c, (int)epoch);
         for (int col = 1; col < RD_N_COLS; col++) {

@@ -71,6 +71,17 @@ run compare experiments/mnist-rdrop.ini experiments/mnist-rdrop.ini:train.alpha=
 # rdrop plot draws any set of run folders.
 run plot "$C/runs/mnist-dropout-s0" "$C/runs/mnist-rdrop-s0" --metric train_kl --out "$tmp/kl.png"
 [ "$status" -eq 0 ] && [ -s "$tmp/kl.png" ] || fail "plot exited $status"; ok
+# nothing to plot (val_err of runs without a validation split) is an error, not an empty chart
+run plot "$C/runs/mnist-dropout-s0" --metric val_err --out "$tmp/val.png"
+[ "$status" -eq 1 ] && grep -q 'no val_err value in .*mnist-dropout-s0: nothing to plot' "$tmp/err" &&
+    [ ! -e "$tmp/val.png" ] || fail "plot of a metric without values: exit $status, $(cat "$tmp/err")"; ok
+# rows out of order (two files run together) are refused, naming the line
+mkdir "$tmp/twice"
+cat "$C/runs/mnist-dropout-s0/metrics.csv" "$C/runs/mnist-dropout-s0/metrics.csv" | grep -v '^epoch,' |
+    sed "1i $(head -n 1 "$C/runs/mnist-dropout-s0/metrics.csv")" >"$tmp/twice/metrics.csv"
+run plot "$tmp/twice" --out "$tmp/twice.png"
+[ "$status" -eq 1 ] && grep -q 'metrics.csv:3: epoch 1 where epoch 2 belongs' "$tmp/err" ||
+    fail "plot of rows out of order: exit $status, $(cat "$tmp/err")"; ok
 
 # A run that fails stops the comparison with exit 1 and its error.
 run compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini --seeds 1 --epochs 1 \

@@ -145,6 +145,12 @@ Test(report, metrics_csv_by_column_name_with_evaluation_gaps) {
     cr_assert_float_eq(r.seconds_per_epoch, 2.5, 1e-12);
     cr_assert_float_eq(r.best_err, 3.0, 1e-9);
     rd_run_free(&c);
+    /* a last row without its line break is being written: not read yet */
+    write_text(path, "epoch,lr,train_loss,train_ce,train_kl,train_acc,test_loss,test_acc,epoch_seconds,"
+                     "samples_per_second\n1,0.001,0.5,0.4,0.1,0.9,0.2,0.97,2.0,100.0\n2,0.00");
+    cr_assert_eq(rd_run_read(dir, &c, &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(c.epochs, 1);
+    rd_run_free(&c);
     /* a row that is not a metrics row is an error naming the line */
     write_text(path, "epoch,lr,train_loss,train_ce,train_kl,train_acc,test_loss,test_acc,epoch_seconds,"
                      "samples_per_second\nbanana,1\n");
