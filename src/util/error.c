@@ -4,13 +4,27 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 rd_status rd_fail(rd_error *err, rd_status status, const char *fmt, ...) {
     if (err) {
+        /* A message that does not fit (a path of 4,000 characters) loses its
+         * middle, not its end: the end says what was wrong. */
+        char full[8192];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        int len = vsnprintf(full, sizeof full, fmt, ap);
         va_end(ap);
+        if (len < 0) len = 0;
+        if ((size_t)len >= sizeof full) len = sizeof full - 1;
+        if ((size_t)len < sizeof err->msg) memcpy(err->msg, full, (size_t)len + 1);
+        else {
+            enum { HEAD = 256, DOTS = 3 };
+            size_t tail = sizeof err->msg - 1 - HEAD - DOTS;
+            memcpy(err->msg, full, HEAD);
+            memcpy(err->msg + HEAD, "...", DOTS);
+            memcpy(err->msg + HEAD + DOTS, full + len - tail, tail + 1);
+        }
         /* One line, whatever the message quotes (a --set value, a PNG chunk
          * name from stb_image): control characters become '?'. */
         for (char *c = err->msg; *c; c++)
