@@ -67,4 +67,10 @@ void rd_unlock_dir(int fd);
 /* mkdir -p: path and every missing folder above it (0755). */
 rd_status rd_make_dirs(const char *path, rd_error *err);
 
+/* A run folder's path leaves room for the names rdrop writes in it
+ * (metrics.csv.tmp.PID.K) within PATH_MAX: longer ones are refused up front
+ * rather than cut short by a path buffer. */
+#define RD_MAX_RUN_DIR 3800
+rd_status rd_check_run_dir(const char *dir, rd_error *err);
+
 #endif

@@ -96,7 +96,7 @@ static int arm_index(const cmp_arm *arms, int n, const char *name) {
  * can be written before hours of training. Returns the lock, or -1. */
 static int claim(const char *out, rd_error *err) {
     int lock = -1;
-    if (rd_make_dirs(out, err) || rd_lock_dir(out, &lock, err)) return -1;
+    if (rd_check_run_dir(out, err) || rd_make_dirs(out, err) || rd_lock_dir(out, &lock, err)) return -1;
     static const char *OUTPUTS[] = {"results.csv", "report.md", "curves.png", "curves.csv"};
     for (int i = 0; i < 4; i++) {
         char path[4200];

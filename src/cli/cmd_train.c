@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "rdrop/config.h"
+#include "rdrop/files.h"
 #include "rdrop/signals.h"
 #include "rdrop/train.h"
 
@@ -67,12 +68,13 @@ int cmd_train(int argc, char **argv) {
 
     char path[4096];
     const char *config = argc - optind == 1 ? argv[optind] : NULL;
+    rd_error err = {0};
+    if (resume && rd_check_run_dir(resume, &err)) return cli_error("train", &err);
     if (!config) {
         snprintf(path, sizeof path, "%s/config.ini", resume);
         config = path;
     }
     static rd_config cfg;
-    rd_error err = {0};
     if (rd_config_load(config, &cfg, &err)) return cli_error("train", &err);
     if (config == path) { /* name a resumed run after its folder, not "config" */
         const char *base = strrchr(resume, '/');

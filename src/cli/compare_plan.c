@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/compare.h"
+#include "rdrop/files.h"
 #include "rdrop/checkpoint.h"
 #include "rdrop/report.h"
 
@@ -50,8 +51,10 @@ rd_status cmp_run_plan(cmp_run *r, const cmp_arm *a, unsigned long long seed, co
     r->arm = a;
     r->seed = seed;
     snprintf(r->name, sizeof r->name, "%s-s%llu", a->label, seed);
-    if (snprintf(r->dir, sizeof r->dir, "%s/runs/%s", c->out, r->name) >= (int)sizeof r->dir)
-        return rd_fail(err, RD_ERR_USAGE, "%s: --out path too long", c->out);
+    if (snprintf(r->dir, sizeof r->dir, "%s/runs/%s", c->out, r->name) >= (int)sizeof r->dir ||
+        strlen(r->dir) > RD_MAX_RUN_DIR)
+        return rd_fail(err, RD_ERR_USAGE, "%s: --out path too long for its run folders (%s/runs/%s: at most %d characters)",
+                       c->out, c->out, r->name, RD_MAX_RUN_DIR);
     snprintf(r->set_epochs, sizeof r->set_epochs, "train.epochs=%d", c->epochs);
     snprintf(r->set_threads, sizeof r->set_threads, "train.threads=%d", c->threads);
     snprintf(r->set_seed, sizeof r->set_seed, "train.seed=%llu", seed);

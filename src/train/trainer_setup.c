@@ -227,6 +227,7 @@ rd_status rd_trainer_setup(rd_trainer *t, const rd_config *cfg, const rd_train_o
     /* An existing run folder is locked before anything in it is read; a new
      * one is created (and locked) only once the run is sure to start. */
     rd_status st;
+    if ((st = rd_check_run_dir(opt->out_dir, err))) return st;
     if (access(opt->out_dir, F_OK) == 0 && (st = rd_run_claim(opt->out_dir, opt->resume, opt->force, &t->lock, err)))
         return st;
     openblas_set_num_threads(cfg->train.threads);

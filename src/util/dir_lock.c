@@ -67,3 +67,12 @@ rd_status rd_make_dirs(const char *path, rd_error *err) {
         if (!c) return RD_OK;
     }
 }
+
+rd_status rd_check_run_dir(const char *dir, rd_error *err) {
+    size_t n = strlen(dir);
+    if (!n) return rd_fail(err, RD_ERR_USAGE, "the run folder's path is empty");
+    if (n > RD_MAX_RUN_DIR)
+        return rd_fail(err, RD_ERR_USAGE, "%s: a path of %zu characters; a run folder's may have at most %d", dir, n,
+                       RD_MAX_RUN_DIR);
+    return RD_OK;
+}

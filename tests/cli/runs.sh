@@ -47,6 +47,14 @@ else
 fi
 run train experiments/smoke.ini --resume "$tmp/ro" --force
 status_line 2 "--force starts over, --resume continues: not both"
+# a run folder's path must leave room for the files in it: refused up front,
+# the reason kept at the end of the line however long the path
+long=$tmp/$(printf '%0200d/' $(seq 19) | tr 0 l)xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+run train experiments/smoke.ini --out "$long" --quiet
+status_line 2 "characters; a run folder's may have at most 3800"
+[ ! -e "$long" ] || fail "the refused run folder was created"; ok
+run compare experiments/smoke.ini experiments/smoke.ini:train.alpha=2 --seeds 1 --out "$long"
+status_line 2 "at most 3800"
 
 if [ -z "$MNIST" ] || { [ ! -e "$MNIST/train-images-idx3-ubyte.gz" ] && [ ! -e "$MNIST/train-images-idx3-ubyte" ]; }; then
     echo "runs.sh: skipping the training checks: no MNIST (set MNIST_MIRROR_DIR or run make data)"
