@@ -16,6 +16,9 @@ static void put_header(FILE *f) {
     fputc('\n', f);
 }
 
+/* What makes a folder hold a run, beside rows in metrics.csv. */
+static const char *const CKPTS[] = {"last.ckpt", "best.ckpt"};
+
 static void path_of(char *out, size_t n, const char *dir, const char *name) {
     snprintf(out, n, "%s/%s", dir, name);
 }
@@ -104,8 +107,8 @@ static int metrics_rows(const char *dir) {
     FILE *f;
     int rows = 0;
     if (access(path, F_OK) != 0 || rd_fopen_regular(path, &f, NULL)) return 0;
-    if (fgets(line, sizeof line, f))
-        while (fgets(line, sizeof line, f)) rows += atoi(line) >= 1;
+    if (rd_csv_line(f, line, sizeof line) > 0)
+        for (int got; (got = rd_csv_line(f, line, sizeof line)) != 0;) rows += got > 0 && atoi(line) >= 1;
     fclose(f);
     return rows;
 }
@@ -113,7 +116,6 @@ static int metrics_rows(const char *dir) {
 rd_status rd_run_claim(const char *dir, int resume, int force, int *lock, rd_error *err) {
     rd_status st = rd_lock_dir(dir, lock, err);
     if (st || resume) return st;
-    static const char *CKPTS[] = {"last.ckpt", "best.ckpt"};
     char path[4096], what[256] = "";
     struct stat s;
     for (int i = 0; i < 2; i++) {
@@ -133,7 +135,6 @@ rd_status rd_run_claim(const char *dir, int resume, int force, int *lock, rd_err
 }
 
 rd_status rd_run_clear(const char *dir, rd_error *err) {
-    static const char *CKPTS[] = {"last.ckpt", "best.ckpt"};
     char path[4096];
     for (int i = 0; i < 2; i++) {
         path_of(path, sizeof path, dir, CKPTS[i]);
