@@ -7,6 +7,7 @@
 
 #include "rdrop/error.h"
 #include "rdrop/workers.h"
+#include "util/vector_clones.h"
 
 const char *rd_optimizer_name(rd_optimizer_kind k) {
     return k == RD_OPT_SGD ? "sgd" : k == RD_OPT_ADAM ? "adam" : "adamw";
@@ -35,6 +36,7 @@ void rd_optim_free(rd_optim *o) {
  * -fno-math-errno (Makefile) lets sqrtf become one instruction. */
 
 /* buf = momentum * buf + g;  p -= lr * (nesterov ? g + momentum * buf : buf) */
+RD_VECTOR_CLONES
 static void sgd(size_t n, float *restrict p, float *restrict grad, float *restrict buf, float lr,
                 float mu, int nesterov, float wd, int zero) {
     for (size_t i = 0; i < n; i++) {
@@ -55,6 +57,7 @@ typedef struct {
 
 /* m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
  * p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps) */
+RD_VECTOR_CLONES
 static void adam(const adam_consts *k, size_t n, float *restrict p, float *restrict grad,
                  float *restrict m, float *restrict v, int zero) {
     const float b1 = k->b1, b2 = k->b2, eps = k->eps, step = k->step, rsqrt_bc2 = k->rsqrt_bc2,

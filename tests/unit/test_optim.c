@@ -189,3 +189,66 @@ Test(optim, init_defaults_and_names) {
     cr_assert_str_eq(rd_optimizer_name(RD_OPT_ADAM), "adam");
     cr_assert_str_eq(rd_optimizer_name(RD_OPT_ADAMW), "adamw");
 }
+
+/* The update loops run as AVX2 copies on CPUs that have it (the rounding
+ * must not change with the vector width: src/util/vector_clones.h). Three
+ * steps over 1,037 parameters (a tail past any vector width), against the
+ * formulas written out here one element at a time, bit for bit. */
+#define BIG 1037
+static void scalar_adam(float *p, const float *g, float *m, float *v, long long t, float lr, float wd,
+                        int decoupled) {
+    const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
+    float step = lr / (float)(1.0 - pow(b1, (double)t));
+    float rsqrt_bc2 = (float)(1.0 / sqrt(1.0 - pow(b2, (double)t)));
+    float decay = decoupled ? 1.0f - lr * wd : 1.0f, l2 = decoupled ? 0.0f : wd;
+    for (int i = 0; i < BIG; i++) {
+        volatile float gi = g[i] + l2 * p[i]; /* volatile: one element at a time */
+        m[i] = b1 * m[i] + (1.0f - b1) * gi;
+        v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+        p[i] = p[i] * decay - step * m[i] / (sqrtf(v[i]) * rsqrt_bc2 + eps);
+    }
+}
+
+static void scalar_sgd(float *p, const float *g, float *buf, float lr, float mu, float wd) {
+    for (int i = 0; i < BIG; i++) { /* Nesterov */
+        volatile float gi = g[i] + wd * p[i];
+        buf[i] = mu * buf[i] + gi;
+        p[i] -= lr * (gi + mu * buf[i]);
+    }
+}
+
+static void fill(float *x, unsigned seed, float scale) {
+    for (int i = 0; i < BIG; i++) { /* a fixed LCG: any spread of magnitudes and signs */
+        seed = seed * 1664525u + 1013904223u;
+        x[i] = scale * ((float)(seed >> 8) / 16777216.0f - 0.5f);
+    }
+}
+
+Test(optim, every_vector_width_rounds_like_one_element_at_a_time) {
+    for (int kind = RD_OPT_SGD; kind <= RD_OPT_ADAMW; kind++) {
+        rd_optim o;
+        rd_optim_init(&o, (rd_optimizer_kind)kind, BIG);
+        o.momentum = 0.9f;
+        o.nesterov = 1;
+        o.weight_decay = 0.01f;
+        static float p[BIG], want[BIG], g[BIG], grads[BIG], m[BIG], v[BIG];
+        fill(p, 1, 2.0f);
+        memcpy(want, p, sizeof p);
+        memset(m, 0, sizeof m);
+        memset(v, 0, sizeof v);
+        for (int t = 1; t <= 3; t++) {
+            fill(g, 100u + (unsigned)t, 0.2f);
+            memcpy(grads, g, sizeof g);
+            rd_optim_step_zero(&o, p, grads, 0.01f);
+            if (kind == RD_OPT_SGD) scalar_sgd(want, g, m, 0.01f, 0.9f, 0.01f);
+            else scalar_adam(want, g, m, v, t, 0.01f, 0.01f, kind == RD_OPT_ADAMW);
+            for (int i = 0; i < BIG; i++) cr_assert_eq(grads[i], 0.0f, "gradient %d not zeroed", i);
+        }
+        cr_assert(memcmp(p, want, sizeof p) == 0, "%s: parameters differ from the one-element formula",
+                  rd_optimizer_name((rd_optimizer_kind)kind));
+        cr_assert(memcmp(o.m, m, sizeof m) == 0, "%s: first moment (or momentum) differs",
+                  rd_optimizer_name((rd_optimizer_kind)kind));
+        if (kind != RD_OPT_SGD) cr_assert(memcmp(o.v, v, sizeof v) == 0, "second moment differs");
+        rd_optim_free(&o);
+    }
+}
