@@ -128,6 +128,8 @@ train() {
 # train_bg DIR: the same run in the background, output in DIR.out and DIR.err;
 # pid = rdrop's own process id (not a subshell's), for kill.
 train_bg() {
+    : >"$1.out" # emptied before the start, so started() never reads an earlier run's lines
+    : >"$1.err"
     "$RDROP" train experiments/smoke.ini --set "data.dir=$DATA" --set data.train_subset=12000 \
         --set model.hidden=64 --set train.epochs=4 --set train.threads=1 --quiet \
         --out "$1" >"$1.out" 2>"$1.err" &

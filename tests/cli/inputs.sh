@@ -94,7 +94,12 @@ grep -q "60000 train, 10000 test (data.train_subset = 70000: the file has only 6
     fail "the banner does not say that data.train_subset asked for more than the file has"; ok
 
 # ---- resume trusts the checkpoint ----------------------------------------
-# a mid-epoch checkpoint: SIGTERM after the first epoch of a long run
+# a mid-epoch checkpoint: SIGTERM after the first epoch of a long run. The
+# output files are emptied here, before the run starts: the background shell
+# truncates them only when it gets to run, and wait_for_line must not find an
+# earlier command's "epoch 1/" there.
+: >"$tmp/out"
+: >"$tmp/err"
 "$RDROP" train experiments/smoke.ini --set "data.dir=$MNIST" --set data.train_subset=20000 \
     --set train.epochs=50 --set train.threads=1 --set train.mc_passes=0 --out "$tmp/r" --quiet \
     >"$tmp/out" 2>"$tmp/err" &
@@ -102,7 +107,8 @@ pid=$!
 wait_for_line '^epoch 1/' "$tmp/out" "$pid"
 kill -TERM "$pid"
 wait "$pid"
-grep -q 'batch [1-9]' "$tmp/out" || fail "want a checkpoint in the middle of an epoch"; ok
+grep -Eq '^interrupted: checkpoint written to .*\(epoch [0-9]+, batch [1-9][0-9]*\)' "$tmp/out" ||
+    fail "want a checkpoint in the middle of an epoch"; ok
 cp "$tmp/r/config.ini" "$tmp/config.saved"
 sed -i 's/^batch_size = .*/batch_size = 64/' "$tmp/r/config.ini"
 run train --resume "$tmp/r" --quiet
