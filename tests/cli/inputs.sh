@@ -94,12 +94,8 @@ grep -q "60000 train, 10000 test (data.train_subset = 70000: the file has only 6
     fail "the banner does not say that data.train_subset asked for more than the file has"; ok
 
 # ---- resume trusts the checkpoint ----------------------------------------
-# a mid-epoch checkpoint: SIGTERM after the first epoch of a long run. The
-# output files are emptied here, before the run starts: the background shell
-# truncates them only when it gets to run, and wait_for_line must not find an
-# earlier command's "epoch 1/" there.
-: >"$tmp/out"
-: >"$tmp/err"
+# a mid-epoch checkpoint: SIGTERM after the first epoch of a long run
+empty_files "$tmp/out" "$tmp/err"
 "$RDROP" train experiments/smoke.ini --set "data.dir=$MNIST" --set data.train_subset=20000 \
     --set train.epochs=50 --set train.threads=1 --set train.mc_passes=0 --out "$tmp/r" --quiet \
     >"$tmp/out" 2>"$tmp/err" &

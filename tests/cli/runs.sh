@@ -67,8 +67,7 @@ fi
 long() {
     d=$1
     shift
-    : >"$d.out" # emptied before the start, so a wait never reads an earlier run's lines
-    : >"$d.err"
+    empty_files "$d.out" "$d.err"
     "$RDROP" train "$root/experiments/smoke.ini" --set "data.dir=$MNIST" --set "model.file=$root/models/mlp-256.ini" \
         --set train.epochs=200 --set train.threads=1 --quiet --out "$d" "$@" >"$d.out" 2>"$d.err" &
     pid=$!
@@ -164,8 +163,7 @@ status_line 2 "$r already holds a run (last.ckpt" "--resume $r"
 
 # ---- two compares on one folder, and SIGHUP to compare ----------------------
 C=$tmp/cmp
-: >"$tmp/cmp.out"
-: >"$tmp/cmp.err"
+empty_files "$tmp/cmp.out" "$tmp/cmp.err"
 "$RDROP" compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini --seeds 1 --epochs 200 --jobs 2 \
     --threads 2 --set model.file=models/mlp-256.ini --set data.train_subset=2000 --set "data.dir=$MNIST" \
     --out "$C" >"$tmp/cmp.out" 2>"$tmp/cmp.err" &

@@ -126,8 +126,7 @@ else
 fi
 
 # ---- SIGTERM writes a checkpoint; --resume finishes the run ---------------
-: >"$tmp/out" # emptied before the start: wait_for_line must not see an earlier command's lines
-: >"$tmp/err"
+empty_files "$tmp/out" "$tmp/err"
 "$RDROP" train experiments/smoke.ini --set "data.dir=$mnist" --set data.train_subset=10000 \
     --set train.epochs=100 --set train.threads=1 --out "$tmp/sig" --quiet >"$tmp/out" 2>"$tmp/err" &
 pid=$!

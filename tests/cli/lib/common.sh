@@ -40,6 +40,11 @@ error() {
     ok
 }
 
+# empty_files FILE...: truncates each FILE now. Call it before starting a
+# background run that writes there: its shell truncates them only once it gets
+# to run, and a wait must not read an earlier command's lines in the meantime.
+empty_files() { for f in "$@"; do : >"$f"; done; }
+
 # wait_for_line PATTERN FILE PID: waits (up to 60 s) until FILE has a line
 # matching PATTERN; kills PID and fails when it does not come.
 wait_for_line() {
