@@ -20,6 +20,11 @@
 #                      on a validation split; prints the one the plan's rule selects
 #   mnist-best         the selected recipe (experiments/mnist-best-*.ini) on all
 #                      60,000 images, dropout vs R-Drop, 5 seeds
+#   size-mnist         the low-data recipe at 1k, 3k, 10k, 30k and 60k images
+#                      (epochs = max(20, 150000/n)): dropout, R-Drop alpha 1
+#                      and 4, dropout given R-Drop's compute (1.65x the
+#                      epochs), R-Drop alpha 0; 10 seeds per size
+#   size-fashion       the same on Fashion-MNIST (not in ALL: not run yet)
 #
 # Each study is one `rdrop compare` command: interrupted, it continues where
 # it stopped when run again. The December 2026 studies of RESULTS.md ran two
@@ -101,6 +106,21 @@ for study in "$@"; do
     mnist-best)
         "$RDROP" compare experiments/mnist-best-dropout.ini experiments/mnist-best-rdrop.ini \
             --seeds 5 --set "data.dir=$MNIST" $common --out "$OUT/mnist-best"
+        ;;
+    size-mnist | size-fashion)
+        # one --group per size n, with epochs = max(20, 150000/n) and an
+        # evaluation interval (size:epochs:interval)
+        dir=$MNIST
+        [ "$study" = size-fashion ] && dir=$FASHION
+        groups=""
+        for g in 1000:150:50 3000:50:25 10000:20:10 30000:20:10 60000:20:10; do
+            n=${g%%:*} i=${g##*:} e=${g#*:}
+            groups="$groups --group data.train_subset=$n:train.epochs=${e%%:*}:train.eval_interval=$i"
+        done
+        "$RDROP" compare experiments/size-mnist-dropout.ini experiments/size-mnist-rdrop.ini:train.alpha=1 \
+            experiments/size-mnist-rdrop.ini:train.alpha=4 experiments/size-mnist-dropout.ini:train.epochs*=1.65 \
+            experiments/size-mnist-rdrop.ini:train.alpha=0 $groups --seeds 10 --set "data.dir=$dir" \
+            --primary 2 --contrast 2:4 --contrast 3:4 --contrast 2:5 $common --out "$OUT/$study"
         ;;
     *)
         echo "run-results: unknown study '$study' ($ALL)" >&2

@@ -144,11 +144,12 @@ int cmd_compare(int argc, char **argv) {
         {"set", required_argument, 0, 's'},   {"out", required_argument, 0, 'o'},
         {"print-commands", no_argument, 0, 'p'}, {"help", no_argument, 0, 'h'},
         {"baseline", required_argument, 0, 'B'}, {"primary", required_argument, 0, 'P'},
-        {"contrast", required_argument, 0, 'C'}, {"busy", no_argument, 0, 'Y'}, {0, 0, 0, 0}};
+        {"contrast", required_argument, 0, 'C'}, {"busy", no_argument, 0, 'Y'},
+        {"group", required_argument, 0, 'G'},    {0, 0, 0, 0}};
     const char *sets[CMP_MAX_COMMON], *out = NULL, *baseline = NULL, *primary = NULL;
-    const char *contrasts[CMP_MAX_CONTRASTS];
-    int n_sets = 0, seeds = 0, epochs = 0, jobs = 1, threads = 0, print = 0, busy = 0, n_contrasts = 0, c;
-    while ((c = getopt_long(argc, argv, "n:e:j:t:s:o:phB:P:C:Y", opts, NULL)) != -1) {
+    const char *contrasts[CMP_MAX_CONTRASTS], *group_specs[CMP_MAX_GROUPS];
+    int n_groups = 0, n_sets = 0, seeds = 0, epochs = 0, jobs = 1, threads = 0, print = 0, busy = 0, n_contrasts = 0, c;
+    while ((c = getopt_long(argc, argv, "n:e:j:t:s:o:phB:P:C:YG:", opts, NULL)) != -1) {
         /* the bounds of train.epochs and train.threads; 10,000 seeds already
          * means 10,000 runs per config */
         unsigned long long v = 0, max = c == 'e' ? 100000 : c == 'n' ? 10000 : 256;
@@ -171,6 +172,11 @@ int cmd_compare(int argc, char **argv) {
             contrasts[n_contrasts++] = optarg;
             bad_number = 0;
             break;
+        case 'G':
+            if (n_groups == CMP_MAX_GROUPS) return cli_usage_error("compare", "too many --group options");
+            group_specs[n_groups++] = optarg;
+            bad_number = 0;
+            break;
         case 'Y': busy = 1; break;
         case 'p': print = 1; break;
         case 'h': fputs(USAGE, stdout); return 0;
@@ -185,8 +191,8 @@ int cmd_compare(int argc, char **argv) {
     if (!seeds) return cli_usage_error("compare", "--seeds N is required");
 
     rd_error err = {0};
-    cmp_arm *arms = rd_calloc((size_t)n_arms, sizeof *arms);
-    cmp_run **runs = rd_calloc((size_t)n_arms * seeds, sizeof *runs);
+    cmp_arm *arms = rd_calloc((size_t)n_arms, sizeof *arms), *groups = rd_calloc((size_t)n_groups + 1, sizeof *groups);
+    cmp_run **runs = rd_calloc((size_t)n_arms * seeds * (n_groups ? n_groups : 1), sizeof *runs);
     int n_runs = 0, status = 0;
     char default_out[4096] = "runs/compare", exe[PATH_MAX];
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -199,6 +205,13 @@ int cmd_compare(int argc, char **argv) {
                                          arms[a].label);
         size_t k = strlen(default_out);
         snprintf(default_out + k, sizeof default_out - k, "%s%s", a ? "-vs-" : "-", arms[a].label);
+    }
+    for (int g = 0; g < n_groups && !status; g++) {
+        if (cmp_group_parse(&groups[g], group_specs[g], &err)) status = cli_error("compare", &err);
+        for (int h = 0; h < g && !status; h++)
+            if (!strcmp(groups[g].label, groups[h].label))
+                status = cli_usage_error("compare", "--group %s and --group %s have the same label %s",
+                                         group_specs[h], group_specs[g], groups[g].label);
     }
     int ib = 0, ip = -1, pairs[CMP_MAX_CONTRASTS][2];
     if (!status && baseline && (ib = arm_index(arms, n_arms, baseline)) < 0)
@@ -229,11 +242,14 @@ int cmd_compare(int argc, char **argv) {
                          print && !threads ? 0 : (total / jobs > 0 ? total / jobs : 1), ib, ip, {{0}},
                          n_contrasts, busy};
     memcpy(common.contrasts, pairs, sizeof(int[2]) * (size_t)(status ? 0 : n_contrasts));
-    for (int a = 0; a < n_arms && !status; a++)
-        for (int s = 0; s < seeds && !status; s++) {
-            cmp_run *r = runs[n_runs++] = rd_malloc(1, sizeof *r);
-            if (cmp_run_plan(r, &arms[a], (unsigned long long)s, &common, &err)) status = cli_error("compare", &err);
-        }
+    /* group by group, so that a study's groups finish in the order given */
+    for (int g = 0; g < (n_groups ? n_groups : 1) && !status; g++)
+        for (int a = 0; a < n_arms && !status; a++)
+            for (int s = 0; s < seeds && !status; s++) {
+                cmp_run *r = runs[n_runs++] = rd_malloc(1, sizeof *r);
+                if (cmp_run_plan(r, &arms[a], n_groups ? &groups[g] : NULL, (unsigned long long)s, &common, &err))
+                    status = cli_error("compare", &err);
+            }
     if (!status && print) {
         for (int i = 0; i < n_runs; i++) cmp_print_command(stdout, runs[i]->argv);
     } else if (!status) {
@@ -244,5 +260,6 @@ int cmd_compare(int argc, char **argv) {
     for (int i = 0; i < n_runs; i++) free(runs[i]);
     free(runs);
     free(arms);
+    free(groups);
     return status;
 }

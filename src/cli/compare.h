@@ -5,9 +5,10 @@
 #include "rdrop/config.h"
 #include "rdrop/error.h"
 
-enum { CMP_MAX_SETS = 64, CMP_MAX_COMMON = 256, CMP_MAX_CONTRASTS = 64 }; /* overrides per config; common --set */
+enum { CMP_MAX_SETS = 64, CMP_MAX_COMMON = 256, CMP_MAX_CONTRASTS = 64, CMP_MAX_GROUPS = 64 }; /* overrides per config; common --set */
 
-/* One config of the comparison: "PATH" or "PATH:key=value:key=value". */
+/* One config of the comparison: "PATH" or "PATH:key=value:key=value"; or,
+ * with path NULL, a --group: "key=value:key=value" applied to every config. */
 typedef struct {
     char spec[4096];                /* a copy of the argument, cut at the colons */
     const char *path;
@@ -21,14 +22,15 @@ typedef enum { RUN_FRESH, RUN_RESUME, RUN_FINISHED } cmp_state;
 /* One training run: an arm at one seed. */
 typedef struct {
     const cmp_arm *arm;
+    const cmp_arm *group; /* NULL without --group */
     unsigned long long seed;
     char dir[4096];
-    char name[300];   /* label-sSEED, the folder's name */
+    char name[600];   /* [group label/]arm label-sSEED, the folder's path under DIR/runs */
     rd_config cfg;    /* the effective config */
     cmp_state state;
     int from_epoch;   /* RUN_RESUME: epochs already done */
     char set_epochs[32], set_threads[32], set_seed[48];
-    char *argv[2 * (CMP_MAX_COMMON + CMP_MAX_SETS + 3) + 10]; /* the rdrop train command, NULL-terminated */
+    char *argv[2 * (CMP_MAX_COMMON + 2 * CMP_MAX_SETS + 3) + 10]; /* the rdrop train command, NULL-terminated */
 } cmp_run;
 
 /* What all runs share. */
@@ -48,9 +50,12 @@ typedef struct {
 
 /* Splits spec into path and overrides, loads the config to name the arm. */
 rd_status cmp_arm_parse(cmp_arm *a, const char *spec, rd_error *err);
-/* The effective config, folder and train command of arm a at seed. */
-rd_status cmp_run_plan(cmp_run *r, const cmp_arm *a, unsigned long long seed, const cmp_common *c,
-                       rd_error *err);
+/* A --group: its overrides and label ("train_subset=1000+epochs=150"). */
+rd_status cmp_group_parse(cmp_arm *g, const char *spec, rd_error *err);
+/* The effective config, folder and train command of arm a in group g (NULL:
+ * none) at seed. */
+rd_status cmp_run_plan(cmp_run *r, const cmp_arm *a, const cmp_arm *g, unsigned long long seed,
+                       const cmp_common *c, rd_error *err);
 /* Looks at the run folder: finished, resumable or to train from scratch.
  * A folder trained with another config is RD_ERR_USAGE. */
 rd_status cmp_run_inspect(cmp_run *r, rd_error *err);

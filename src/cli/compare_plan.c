@@ -21,36 +21,67 @@ static void safe_append(char *label, size_t size, const char *text) {
     label[n] = 0;
 }
 
+/* Cuts "key=value:key=value" (in place) into a's overrides. */
+static rd_status split_sets(cmp_arm *a, char *p, const char *spec, rd_error *err) {
+    while (p) {
+        char *next = strchr(p, ':');
+        if (next) *next++ = 0;
+        if (a->n_sets == CMP_MAX_SETS) return rd_fail(err, RD_ERR_USAGE, "%s: too many overrides", spec);
+        if (!strchr(p, '=')) return rd_fail(err, RD_ERR_USAGE, "%s: \"%s\" is not key=value", spec, p);
+        if (!strncmp(p, "train.seed=", 11) || !strncmp(p, "train.seed*=", 12))
+            return rd_fail(err, RD_ERR_USAGE, "%s: compare sets train.seed itself (seeds 0..N-1 of --seeds)", spec);
+        a->sets[a->n_sets++] = p;
+        p = next;
+    }
+    return RD_OK;
+}
+
+/* "+key=value" per override, the section left out; "key*=F" reads "keyxF". */
+static void label_sets(cmp_arm *a) {
+    for (int i = 0; i < a->n_sets; i++) {
+        const char *s = a->sets[i], *eq = strchr(s, '='), *dot = strchr(s, '.');
+        const char *key = dot && dot < eq ? dot + 1 : s;
+        int scale = eq > s && eq[-1] == '*';
+        char part[600];
+        snprintf(part, sizeof part, "%s%.*s%s%s", a->label[0] ? "+" : "", (int)(eq - scale - key), key,
+                 scale ? "x" : "=", eq + 1);
+        safe_append(a->label, sizeof a->label, part);
+    }
+}
+
 rd_status cmp_arm_parse(cmp_arm *a, const char *spec, rd_error *err) {
     memset(a, 0, sizeof *a);
     if (snprintf(a->spec, sizeof a->spec, "%s", spec) >= (int)sizeof a->spec)
         return rd_fail(err, RD_ERR_USAGE, "%.60s...: config argument too long", spec);
     a->path = a->spec;
-    for (char *p = strchr(a->spec, ':'); p; p = strchr(p, ':')) {
-        *p++ = 0;
-        if (a->n_sets == CMP_MAX_SETS) return rd_fail(err, RD_ERR_USAGE, "%s: too many overrides", spec);
-        if (!strchr(p, '=')) return rd_fail(err, RD_ERR_USAGE, "%s: \"%s\" is not key=value", spec, p);
-        if (!strncmp(p, "train.seed=", 11))
-            return rd_fail(err, RD_ERR_USAGE, "%s: compare sets train.seed itself (seeds 0..N-1 of --seeds)", spec);
-        a->sets[a->n_sets++] = p;
-    }
-    static rd_config cfg;
-    rd_status st = rd_config_load(a->path, &cfg, err);
+    char *colon = strchr(a->spec, ':');
+    if (colon) *colon++ = 0;
+    rd_status st = split_sets(a, colon, spec, err);
     if (st) return st;
+    static rd_config cfg;
+    if ((st = rd_config_load(a->path, &cfg, err))) return st;
     safe_append(a->label, sizeof a->label, cfg.name);
-    for (int i = 0; i < a->n_sets; i++) {
-        const char *dot = strchr(a->sets[i], '.'), *eq = strchr(a->sets[i], '=');
-        safe_append(a->label, sizeof a->label, "+");
-        safe_append(a->label, sizeof a->label, dot && dot < eq ? dot + 1 : a->sets[i]);
-    }
+    label_sets(a);
     return RD_OK;
 }
 
-rd_status cmp_run_plan(cmp_run *r, const cmp_arm *a, unsigned long long seed, const cmp_common *c, rd_error *err) {
+rd_status cmp_group_parse(cmp_arm *g, const char *spec, rd_error *err) {
+    memset(g, 0, sizeof *g);
+    if (snprintf(g->spec, sizeof g->spec, "%s", spec) >= (int)sizeof g->spec)
+        return rd_fail(err, RD_ERR_USAGE, "--group %.60s...: too long", spec);
+    rd_status st = split_sets(g, g->spec, spec, err);
+    if (st) return st;
+    label_sets(g);
+    return RD_OK;
+}
+
+rd_status cmp_run_plan(cmp_run *r, const cmp_arm *a, const cmp_arm *g, unsigned long long seed, const cmp_common *c,
+                       rd_error *err) {
     memset(r, 0, sizeof *r);
     r->arm = a;
+    r->group = g;
     r->seed = seed;
-    snprintf(r->name, sizeof r->name, "%s-s%llu", a->label, seed);
+    snprintf(r->name, sizeof r->name, "%s%s%s-s%llu", g ? g->label : "", g ? "/" : "", a->label, seed);
     if (snprintf(r->dir, sizeof r->dir, "%s/runs/%s", c->out, r->name) >= (int)sizeof r->dir ||
         strlen(r->dir) > RD_MAX_RUN_DIR)
         return rd_fail(err, RD_ERR_USAGE, "%s: --out path too long for its run folders (%s/runs/%s: at most %d characters)",
@@ -58,12 +89,13 @@ rd_status cmp_run_plan(cmp_run *r, const cmp_arm *a, unsigned long long seed, co
     snprintf(r->set_epochs, sizeof r->set_epochs, "train.epochs=%d", c->epochs);
     snprintf(r->set_threads, sizeof r->set_threads, "train.threads=%d", c->threads);
     snprintf(r->set_seed, sizeof r->set_seed, "train.seed=%llu", seed);
-    /* the order of the overrides: common, --epochs, threads, the arm's own, the seed */
-    const char *sets[CMP_MAX_COMMON + CMP_MAX_SETS + 3];
+    /* the order of the overrides: common, --epochs, threads, the group's, the arm's own, the seed */
+    const char *sets[CMP_MAX_COMMON + 2 * CMP_MAX_SETS + 3];
     int n = 0;
     for (int i = 0; i < c->n_sets; i++) sets[n++] = c->sets[i];
     if (c->epochs) sets[n++] = r->set_epochs;
     if (c->threads) sets[n++] = r->set_threads;
+    for (int i = 0; g && i < g->n_sets; i++) sets[n++] = g->sets[i];
     for (int i = 0; i < a->n_sets; i++) sets[n++] = a->sets[i];
     sets[n++] = r->set_seed;
     rd_status st = rd_config_load(a->path, &r->cfg, err);

@@ -2,6 +2,7 @@
  * own keys; and `--set section.key=value` overrides. The INI syntax is
  * inih's; what each key means and accepts comes from the key table. */
 #include <errno.h>
+#include <math.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -222,6 +223,36 @@ rd_status rd_config_load(const char *path, rd_config *c, rd_error *err) {
     return st;
 }
 
+/* "key*=F": the key's value times F, rounded to the nearest whole number
+ * (halves up) for whole-number keys, then checked like any value. */
+static rd_status scale_value(const rd_config_key *k, const char *factor, rd_config *c, char *why, size_t n) {
+    if (k->type != RD_KEY_INT && k->type != RD_KEY_FLOAT && k->type != RD_KEY_DOUBLE && k->type != RD_KEY_U64) {
+        snprintf(why, n, "*= scales numbers only");
+        return RD_ERR_USAGE;
+    }
+    char *end, now[64], text[64];
+    double f = strtod(factor, &end);
+    if (end == factor || *end || !isfinite(f) || f < 0) {
+        snprintf(why, n, "*=%s: the factor must be a number >= 0", factor);
+        return RD_ERR_USAGE;
+    }
+    rd_key_format(k, c, now, sizeof now);
+    /* to 12 digits first, so that a decimal factor acts as written: 150 * 1.65
+     * is 247.5 (and rounds to 248), not the 247.49999... of binary doubles */
+    snprintf(text, sizeof text, "%.12g", strtod(now, NULL) * f);
+    double v = strtod(text, NULL);
+    if (k->type == RD_KEY_INT || k->type == RD_KEY_U64) {
+        if (!(v < 1e19)) {
+            snprintf(why, n, "%s * %s is out of range", now, factor);
+            return RD_ERR_USAGE;
+        }
+        snprintf(text, sizeof text, "%.0f", round(v));
+    } else {
+        snprintf(text, sizeof text, "%.17g", v);
+    }
+    return rd_key_parse(k, text, c, why, n);
+}
+
 rd_status rd_config_set(rd_config *c, const char *assignment, rd_error *err) {
     char where[128], key[128], why[512];
     int shown = (int)strlen(assignment) > 100 ? 100 : (int)strlen(assignment);
@@ -231,9 +262,11 @@ rd_status rd_config_set(rd_config *c, const char *assignment, rd_error *err) {
     const char *dot = eq ? memchr(assignment, '.', (size_t)(eq - assignment)) : NULL;
     if (!eq || !dot || eq - assignment >= (long)sizeof key)
         return rd_fail(err, RD_ERR_USAGE, "%s: expected section.key=value", where);
+    /* "section.key*=F" scales the key's current value */
+    int scale = eq[-1] == '*';
     /* "train.lr = 0.1" as one argument: trim around the key and the value */
     const char *start = assignment + strspn(assignment, " \t");
-    int len = (int)(eq - start);
+    int len = (int)(eq - scale - start);
     while (len > 0 && (start[len - 1] == ' ' || start[len - 1] == '\t')) len--;
     snprintf(key, sizeof key, "%.*s", len, start);
     char *name = strchr(key, '.');
@@ -257,6 +290,9 @@ rd_status rd_config_set(rd_config *c, const char *assignment, rd_error *err) {
         for (size_t i = 0; i < n; i++) keep[i] = (int)(c->set_keys >> i & 1);
         st = apply_model_file(c, trimmed, NULL, keep, where, err);
         free(keep);
+    } else if (scale) {
+        st = scale_value(k, trimmed, c, why, sizeof why);
+        if (st) st = rd_fail(err, RD_ERR_USAGE, "%s: %s.%s: %s", where, key, name, why);
     } else if (rd_key_parse(k, trimmed, c, why, sizeof why) != RD_OK)
         st = rd_fail(err, RD_ERR_USAGE, "%s: %s.%s: %s", where, key, name, why);
     if (st == RD_OK) c->set_keys |= 1ULL << key_index(k);
