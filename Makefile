@@ -17,13 +17,13 @@ CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=c11 -Wall -Wextra -Werror -Iinclude -Isrc $(shell pkg-config --cflags $(PKGS))
 # No errno or FP traps from math (rdrop reads neither): lets sqrtf and the
 # elementwise loops with a select compile to vector instructions. No FMA
-# contraction: the AVX2 copies of the hot loops (src/util/vector_clones.h)
+# contraction: the AVX2 copies of the hot loops (src/fast/vector_clones.h)
 # must round exactly as the baseline ones do.
 CFLAGS   += -pthread -fno-math-errno -fno-trapping-math -ffp-contract=off -D_POSIX_C_SOURCE=200809L -MMD -MP $(EXTRA_CFLAGS)
 LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lm -pthread $(EXTRA_LDFLAGS)
 
-LIB_SRC  := $(sort $(wildcard src/util/*.c src/engine/*.c src/loss/*.c src/fast/*.c src/data/*.c src/train/*.c src/check/*.c src/report/*.c))
-CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+LIB_SRC  := $(sort $(wildcard src/util/*.c src/engine/*.c src/fast/*.c src/blas/*.c src/loss/*.c src/data/*.c src/config/*.c src/store/*.c src/train/*.c src/check/*.c src/report/*.c))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c src/bench/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)

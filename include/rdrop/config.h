@@ -1,6 +1,6 @@
 /* Experiment configuration: an INI file with [model], [data] and [train]
  * sections, an optional model file for the architecture, and `--set
- * section.key=value` overrides. One table of keys (src/train/config_keys.c)
+ * section.key=value` overrides. One table of keys (src/config/config_keys.c)
  * drives parsing, --set, writing the effective config and the help list.
  * Paths in configs are relative to where rdrop runs (the repository root). */
 #ifndef RDROP_CONFIG_H

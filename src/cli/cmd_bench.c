@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include "cli/bench.h"
+#include "bench/bench.h"
 #include "rdrop/clock.h"
 #include "rdrop/fast.h"
 #include "rdrop/workers.h"

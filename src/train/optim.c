@@ -7,7 +7,7 @@
 
 #include "rdrop/error.h"
 #include "rdrop/workers.h"
-#include "util/vector_clones.h"
+#include "fast/vector_clones.h"
 
 const char *rd_optimizer_name(rd_optimizer_kind k) {
     return k == RD_OPT_SGD ? "sgd" : k == RD_OPT_ADAM ? "adam" : "adamw";

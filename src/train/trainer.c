@@ -15,7 +15,7 @@
 #include "rdrop/train.h"
 #include "rdrop/clock.h"
 #include "train/progress.h"
-#include "train/run_files.h"
+#include "store/run_files.h"
 #include "train/trainer_setup.h"
 
 static int count_correct(const rd_tensor *logits, const int *y, int n_labels) {

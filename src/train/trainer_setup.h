@@ -6,7 +6,7 @@
 #include "rdrop/optim.h"
 #include "rdrop/schedule.h"
 #include "rdrop/train.h"
-#include "train/run_files.h"
+#include "store/run_files.h"
 
 typedef struct {
     const rd_config *cfg;

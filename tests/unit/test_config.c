@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "rdrop/config.h"
-#include "train/config_keys.h"
+#include "config/config_keys.h"
 
 static char tmp[64]; /* this test's directory (each test runs in its own process) */
 

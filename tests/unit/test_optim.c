@@ -191,7 +191,7 @@ Test(optim, init_defaults_and_names) {
 }
 
 /* The update loops run as AVX2 copies on CPUs that have it (the rounding
- * must not change with the vector width: src/util/vector_clones.h). Three
+ * must not change with the vector width: src/fast/vector_clones.h). Three
  * steps over 1,037 parameters (a tail past any vector width), against the
  * formulas written out here one element at a time, bit for bit. */
 #define BIG 1037

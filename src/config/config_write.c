@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "rdrop/files.h"
-#include "train/config_keys.h"
+#include "config/config_keys.h"
 
 void rd_config_defaults(rd_config *c) {
     size_t n;

@@ -11,7 +11,7 @@
 #include <sys/types.h>
 
 #include "rdrop/files.h"
-#include "train/config_keys.h"
+#include "config/config_keys.h"
 
 /* What the inih callbacks need while one file is read. */
 typedef struct {

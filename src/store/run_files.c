@@ -1,4 +1,4 @@
-#include "train/run_files.h"
+#include "store/run_files.h"
 
 #include <errno.h>
 #include <math.h>

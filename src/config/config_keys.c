@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "train/config_keys.h"
+#include "config/config_keys.h"
 
 /* Where the field lives and how big it is. */
 #define AT(field) \

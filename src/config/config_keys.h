@@ -1,5 +1,5 @@
 /* The table of configuration keys and the conversion of one value between
- * text and its field in rd_config. Internal to src/train/config*.c (and the
+ * text and its field in rd_config. Internal to src/config/config*.c (and the
  * tests): everything about a key is described once, in config_keys.c. */
 #ifndef RDROP_CONFIG_KEYS_H
 #define RDROP_CONFIG_KEYS_H

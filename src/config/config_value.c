@@ -10,7 +10,7 @@
 #include <ini.h>
 #include <strings.h>
 
-#include "train/config_keys.h"
+#include "config/config_keys.h"
 
 /* Enum fields are stored through an int; that needs enums to be int-sized. */
 _Static_assert(sizeof(rd_method) == sizeof(int), "enum size");

@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include "cli/bench.h"
+#include "bench/bench.h"
 #include "rdrop/clock.h"
 
 static int cmp_double(const void *a, const void *b) {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "train/config_keys.h"
+#include "config/config_keys.h"
 
 /* The fewest digits that read back to the same value: 0.001f prints as
  * "0.001", not "0.00100000005"; %.9g (float) and %.17g (double) always do. */

@@ -4,7 +4,7 @@
  * ratios, not for a headline figure. */
 #include <stdio.h>
 
-#include "cli/bench.h"
+#include "bench/bench.h"
 
 /* Steps per epoch so an epoch takes about half a second at ~50 GFLOP/s. */
 static int steps_for(int hidden, int batch, int copies) {
