@@ -22,8 +22,8 @@ CFLAGS   += -std=c11 -Wall -Wextra -Werror -Iinclude -Isrc $(shell pkg-config --
 CFLAGS   += -pthread -fno-math-errno -fno-trapping-math -ffp-contract=off -D_POSIX_C_SOURCE=200809L -MMD -MP $(EXTRA_CFLAGS)
 LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lm -pthread $(EXTRA_LDFLAGS)
 
-LIB_SRC  := $(sort $(wildcard src/util/*.c src/engine/*.c src/fast/*.c src/blas/*.c src/loss/*.c src/data/*.c src/config/*.c src/store/*.c src/train/*.c src/check/*.c src/report/*.c))
-CLI_SRC  := $(sort $(wildcard src/cli/*.c src/bench/*.c))
+LIB_SRC  := $(sort $(wildcard src/util/*.c src/engine/*.c src/fast/*.c src/blas/*.c src/loss/*.c src/data/*.c src/config/*.c src/store/*.c src/train/*.c src/check/*.c src/report/*.c src/bench/*.c))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -33,7 +33,7 @@ LIB  := $(BUILD)/librdrop.a
 BIN  := $(BUILD)/rdrop
 UNIT := $(BUILD)/unit-tests
 
-.PHONY: all test test-unit test-cli test-sanitize test-valgrind fuzz fuzz-build fuzz-regress demo data bench figures clean help
+.PHONY: all test test-unit test-cli test-sanitize test-valgrind fuzz fuzz-build fuzz-regress demo data bench figures clean help install uninstall
 all: $(LIB) $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -121,6 +121,24 @@ figures: $(LIB)
 	$(CC) $(CFLAGS) -o $(BUILD)/draw-figures scripts/draw-figures.c $(LIB) $(LDLIBS)
 	$(BUILD)/draw-figures docs/img/rdrop-two-passes.png
 
+# The GNU way: `make install PREFIX=/usr DESTDIR=/tmp/stage`, and
+# `make uninstall` with the same variables. The library and its headers
+# build programs through pkg-config: cc prog.c $(pkg-config --cflags --libs rdrop).
+PREFIX  ?= /usr/local
+VERSION := $(shell sed -n 's/^#define RDROP_VERSION "\(.*\)"/\1/p' include/rdrop/version.h)
+HEADERS := $(notdir $(wildcard include/rdrop/*.h))
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/rdrop
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/rdrop
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/librdrop.a
+	install -m 644 $(addprefix include/rdrop/,$(HEADERS)) $(DESTDIR)$(PREFIX)/include/rdrop/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' rdrop.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/rdrop.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/rdrop $(DESTDIR)$(PREFIX)/lib/librdrop.a \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/rdrop.pc $(addprefix $(DESTDIR)$(PREFIX)/include/rdrop/,$(HEADERS))
+	-rmdir $(DESTDIR)$(PREFIX)/include/rdrop 2>/dev/null
+
 clean:
 	rm -rf build build-*
 
@@ -135,6 +153,8 @@ help:
 	@echo "make test-valgrind  a small training run under valgrind memcheck"
 	@echo "make fuzz FUZZ_SECONDS=N  each libFuzzer target for N seconds (clang)"
 	@echo "make fuzz-regress   each fuzz target once over its committed corpus"
+	@echo "make install    rdrop, librdrop.a, the headers and rdrop.pc under PREFIX (/usr/local), DESTDIR honoured"
+	@echo "make uninstall  remove what make install put there"
 	@echo "make clean      remove build outputs"
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "rdrop/error.h"
+#include "rdrop/files.h"
 #include "rdrop/nn.h"       /* RD_MAX_HIDDEN, rd_activation, rd_init */
 #include "rdrop/optim.h"    /* rd_optimizer_kind */
 #include "rdrop/schedule.h" /* rd_schedule_kind */
@@ -89,8 +90,10 @@ rd_status rd_config_set(rd_config *c, const char *assignment, rd_error *err);
 rd_status rd_config_validate(const rd_config *c, rd_error *err);
 
 /* The effective config as INI with every key; rd_config_load of the result
- * gives the same struct (apart from path and name). */
+ * gives the same struct (apart from path and name). rd_config_format puts
+ * that text in *out (opened here; path only names the file in a message). */
 rd_status rd_config_write(const rd_config *c, const char *path, rd_error *err);
+rd_status rd_config_format(const rd_config *c, const char *path, rd_text *out, rd_error *err);
 
 /* Compares a and b key by key, in the table's order, skipping the keys named
  * in `ignore` ("section.key", NULL-terminated; may be NULL). Returns 0 when

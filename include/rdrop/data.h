@@ -41,13 +41,16 @@ rd_status rd_mnist_load(const char *dir, int train, rd_dataset *out, rd_error *e
  * pixel is inflated: `subset` samples (0 = all) -- the first ones, or
  * (random) the ones rd_dataset_subset would choose with rng -- and at most
  * max_bytes of memory for them (0 = no limit; limit_name says what sets it,
- * for the message). A subset never needs the whole set in memory. */
+ * for the message). A subset never needs the whole set in memory. `classes`:
+ * the model's classes, which every label of the file must be below (a label
+ * beyond them is RD_ERR_USAGE naming both); 0 means RD_DATA_CLASSES. */
 typedef struct {
     int subset;
     int random;
     rd_rng *rng;
     double max_bytes;
     const char *limit_name;
+    int classes;
 } rd_load_select;
 
 rd_status rd_mnist_load_select(const char *dir, int train, const rd_load_select *sel, rd_dataset *out,

@@ -10,10 +10,13 @@
  *   - rd_fast_mlp_forward: the MLP built from those;
  *   - rd_fast: a team of threads that splits each large product in bands,
  *     one single-threaded cblas_sgemm per thread, and times the products for
- *     `rdrop bench` (their seconds and shapes). */
+ *     `rdrop bench` (their seconds and shapes);
+ *   - rd_fast_optim_step: the optimizer's update rules (rdrop/optim.h) split
+ *     across the same team, in AVX2 where the CPU has it. */
 #ifndef RDROP_FAST_H
 #define RDROP_FAST_H
 #include "rdrop/nn.h"
+#include "rdrop/optim.h"
 #include "rdrop/tensor.h"
 #include "rdrop/workers.h"
 
@@ -47,6 +50,8 @@ rd_workers *rd_fast_team(const rd_fast *f);
 void rd_fast_attach(rd_fast *f, rd_graph *g);
 /* Seconds spent in products since f was made. */
 double rd_fast_gemm_seconds(const rd_fast *f);
+/* rd_optim_step_zero on f's team: the same parameters, bit for bit. */
+void rd_fast_optim_step(rd_fast *f, rd_optim *o, float *params, float *grads, float lr);
 /* The shapes of the products since the last rd_fast_step_begin (at most
  * RD_GEMM_LOG are kept; returns how many were made). */
 int rd_fast_gemm_log(const rd_fast *f, rd_gemm_shape *out);

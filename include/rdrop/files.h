@@ -36,8 +36,25 @@ rd_status rd_replace_check(const char *path, rd_error *err);
  * checked writes, fsync, rename, fsync of the folder). A symlink's target is
  * replaced and the link kept. On any failure the temporary file is removed
  * and the old file is left as it was. A replaced file keeps its permissions;
- * a new one gets 0666 minus the umask. */
+ * a new one gets 0666 minus the umask. In a command that lets a stop request
+ * cancel its writes (rd_stop_cancels_writes), a signal ends a long write:
+ * "PATH: interrupted; not written". */
 rd_status rd_replace_file(const char *path, const void *data, size_t len, rd_error *err);
+
+/* rd_replace_file in two halves, for files that must change together (a
+ * new run's config.ini and metrics.csv): rd_stage_file does everything but
+ * the rename (its errors leave no temporary file behind); rd_stage_commit
+ * renames it over path; rd_stage_abort removes it. */
+#include <limits.h>
+typedef struct {
+    char path[PATH_MAX];       /* as the caller gave it, for messages */
+    char target[PATH_MAX];     /* what is replaced: path, or a symlink's target */
+    char tmp[PATH_MAX + 32];   /* the temporary file ("" once committed or removed) */
+    int exists;
+} rd_staged_file;
+rd_status rd_stage_file(rd_staged_file *s, const char *path, const void *data, size_t len, rd_error *err);
+rd_status rd_stage_commit(rd_staged_file *s, rd_error *err);
+void rd_stage_abort(rd_staged_file *s);
 
 /* Text written whole: print into b.f (memory), then rd_text_replace writes
  * it with rd_replace_file. */

@@ -18,12 +18,13 @@
 
 #define RD_MNIST_SIDE 28 /* frame */
 #define RD_MNIST_BOX 20  /* the digit's longer side inside the frame */
+#define RD_MNIST_PIXELS (RD_MNIST_SIDE * RD_MNIST_SIDE) /* 784: a fitted image's values */
 
 /* Loads the image at path and fits it (error: unreadable file, blank image). */
-rd_status rd_image_load_mnist(const char *path, float out[784], rd_error *err);
+rd_status rd_image_load_mnist(const char *path, float out[RD_MNIST_PIXELS], rd_error *err);
 
 /* The pure part: fits a w x h grayscale image (row-major bytes) into out. */
-rd_status rd_image_fit_mnist(const uint8_t *gray, int w, int h, float out[784], rd_error *err);
+rd_status rd_image_fit_mnist(const uint8_t *gray, int w, int h, float out[RD_MNIST_PIXELS], rd_error *err);
 
 /* Loads root/<label>/<file> for label 0..9 and files ending in .png, .jpg,
  * .jpeg or .bmp (any case), each fitted as above and stored as bytes. Files

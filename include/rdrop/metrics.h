@@ -6,6 +6,8 @@
 
 #include <stdio.h>
 
+#include "rdrop/error.h"
+
 typedef enum {
     RD_COL_EPOCH,
     RD_COL_LR,
@@ -45,6 +47,24 @@ typedef struct {
 
 /* Every value NaN. */
 void rd_metrics_row_clear(rd_metrics_row *r);
+
+/* A metrics.csv read back: epochs 1..epochs in order, each column found by
+ * its name in the header (NaN where a field is empty, or for a column the
+ * file does not have: one written by an older rdrop). */
+typedef struct {
+    int epochs;
+    double *col[RD_N_COLS]; /* col[c][e]: the value of epoch e + 1 */
+    int has[RD_N_COLS];     /* 1: the header names column c */
+    int cut; /* 1: the last line had no line break (a write cut short, or one
+                still being written) and was left out */
+} rd_metrics_table;
+
+/* The one reader of metrics.csv, strict: a header whose first column is
+ * epoch, then rows with the header's number of fields, each field empty or
+ * a number, epoch k on line k + 1. Anything else is RD_ERR_RUNTIME naming
+ * the file and line. */
+rd_status rd_metrics_read(const char *path, rd_metrics_table *t, rd_error *err);
+void rd_metrics_table_free(rd_metrics_table *t);
 
 /* Splits one CSV line (no quoting: rdrop's tables have none) in place at
  * its commas, after cutting its line break: fields[0..n), n <= max. */

@@ -53,6 +53,24 @@ size_t rd_mlp_count_params(int inputs, const int *hidden, int n_hidden, int clas
  * (the reference; rd_fast_mlp_forward in rdrop/fast.h fuses them). */
 rd_tensor *rd_mlp_forward(rd_mlp *m, rd_graph *g, rd_tensor *x, int copies, rd_rng *rng);
 
+/* A forward pass: rd_mlp_forward or rd_fast_mlp_forward (rdrop/fast.h). */
+typedef rd_tensor *(*rd_forward_fn)(rd_mlp *m, rd_graph *g, rd_tensor *x, int copies, rd_rng *rng);
+
+/* What follows a hidden layer's product: the activation and dropout over
+ * `copies` copies of h, h being the product of rows every copy still shares.
+ * Returns the copies stacked, each with its own mask. rd_mlp_hidden is the
+ * reference: stack, activation, dropout. */
+typedef rd_tensor *(*rd_hidden_fn)(const rd_mlp *m, rd_graph *g, rd_tensor *h, int copies, rd_rng *rng);
+rd_tensor *rd_mlp_hidden(const rd_mlp *m, rd_graph *g, rd_tensor *h, int copies, rd_rng *rng);
+/* The layer loop of every forward pass, with `hidden` after each hidden
+ * layer's product: rd_mlp_forward is rd_mlp_forward_with(..., rd_mlp_hidden). */
+rd_tensor *rd_mlp_forward_with(rd_mlp *m, rd_graph *g, rd_tensor *x, int copies, rd_rng *rng, rd_hidden_fn hidden);
+
+/* "relu" or "tanh". */
+const char *rd_activation_name(rd_activation a);
+/* The index of the largest of n values (the first, on ties): a prediction. */
+int rd_argmax(const float *x, int n);
+
 /* Max-norm: rescales each hidden unit's incoming weight vector (a column of
  * its layer's W) to L2 norm c when it is longer. The output layer is left
  * alone. Call after each optimizer step. */

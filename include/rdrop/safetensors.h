@@ -36,8 +36,8 @@
 
 #include "rdrop/error.h"
 #include "rdrop/nn.h"
+#include "rdrop/version.h"
 
-#define RDROP_VERSION "0.9.0"
 #define RD_ST_MAX_HEADER (1 << 20) /* largest JSON header accepted, bytes */
 
 typedef struct {

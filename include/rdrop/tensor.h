@@ -1,4 +1,4 @@
-/* rdrop's autograd engine.
+/* rdrop's autograd engine: tensors and the tape.
  *
  * A tensor is a rows x cols matrix of floats. Every op below computes its
  * result immediately (eager) and records a node on the graph: which op, which
@@ -21,16 +21,14 @@
  * model; rd_param() only wraps a slice of it.
  *
  * Each op lives in one source file with its forward, its backward and its
- * descriptor (rd_op); the engine itself lists no op. The ops here are the
- * reference ones: each product one cblas_sgemm call, each step plainly
- * written. src/fast/ (rdrop/fast.h) holds the faster variants the trainer
- * uses by default, each tested against these.
+ * descriptor (rd_op); the engine itself lists no op. Every op checks the
+ * shapes of its inputs when it is called: a mismatch stops the program with
+ * a message naming the op and the shapes (a bug in the caller, not bad data).
  *
  * The derivations of every backward pass are in docs/autograd.md. */
 #ifndef RDROP_TENSOR_H
 #define RDROP_TENSOR_H
 #include <stddef.h>
-#include <stdint.h>
 
 #include "rdrop/arena.h"
 #include "rdrop/rng.h"
@@ -44,6 +42,10 @@ typedef struct {
     const char *name;
     /* Adds t's contribution to the gradients of t's inputs (t->grad is dL/dt). */
     void (*backward)(rd_graph *g, rd_tensor *t);
+    /* Only for ops with a 1x1 result summed in double precision (the
+     * reductions and losses): that double, which t->data[0] holds rounded
+     * to float. NULL for every other op. */
+    double (*exact)(const rd_tensor *t);
 } rd_op;
 
 struct rd_tensor {
@@ -52,38 +54,18 @@ struct rd_tensor {
     float *grad;       /* d loss / d data, same shape; NULL until backward reaches it */
     int requires_grad; /* does any parameter lie upstream? */
     const rd_op *op;   /* the op that made it; NULL for a leaf (input or parameter) */
-    rd_tensor *in[2];  /* inputs (NULL when unused) */
+    int n_in;          /* its inputs, in[0] .. in[n_in - 1] */
+    rd_tensor **in;
     void *ctx;         /* what the op saved for its backward: a struct of the op's own */
-    int exact;         /* 1: `value` holds this 1x1 result in double precision */
-    double value;
     rd_tensor *prev;   /* the node recorded before this one */
 };
-
-/* One matrix product C (m x n) = op(A) op(B) + beta C, row-major, where
- * op() transposes when the flag is set; lda, ldb, ldc are the row strides. */
-typedef struct {
-    int trans_a, trans_b, m, n, k;
-    const float *a;
-    int lda;
-    const float *b;
-    int ldb;
-    float beta;
-    float *c;
-    int ldc;
-} rd_gemm_call;
-
-/* Computes one product. The graph's products go through g->gemm when it is
- * set (the fast layer's: split across threads, timed), else through one
- * cblas_sgemm call. */
-typedef void (*rd_gemm_fn)(void *ctx, const rd_gemm_call *call);
 
 struct rd_graph {
     rd_arena arena;
     rd_tensor *last; /* most recent node: the tape, newest first */
     int training;    /* 1: dropout drops; 0: dropout is the identity */
-    size_t n_nodes;
-    rd_gemm_fn gemm; /* NULL: cblas_sgemm */
-    void *gemm_ctx;
+    /* how matrix products run: NULL is one cblas_sgemm each (rdrop/gemm.h) */
+    const struct rd_products *products;
 };
 
 void rd_graph_init(rd_graph *g);
@@ -98,7 +80,7 @@ rd_tensor *rd_param(rd_graph *g, int rows, int cols, float *data, float *grad);
 rd_tensor *rd_new(rd_graph *g, int rows, int cols);
 
 /* Ops: each returns a new node whose data is already computed. */
-/* C = op(A) op(B); op transposes when the flag is set. Through cblas_sgemm. */
+/* C = op(A) op(B); op transposes when the flag is set. */
 rd_tensor *rd_matmul(rd_graph *g, rd_tensor *a, rd_tensor *b, int trans_a, int trans_b);
 /* Y = X W + b, with W of shape in x out and b of shape 1 x out (or NULL):
  * one product, with b preloaded into the output. */
@@ -117,9 +99,11 @@ rd_tensor *rd_dropout(rd_graph *g, rd_tensor *x, float p, rd_rng *rng);
 /* Row-wise, max-shifted so large logits stay finite. */
 rd_tensor *rd_log_softmax(rd_graph *g, rd_tensor *x);
 rd_tensor *rd_softmax(rd_graph *g, rd_tensor *x);
-/* Rows [start, start+count) of x, and [a; b] stacked. */
+/* Rows [start, start+count) of x; [a; b] stacked; `copies` copies of x
+ * stacked, [x; x; ...] (x itself for 1). */
 rd_tensor *rd_rows(rd_graph *g, rd_tensor *x, int start, int count);
 rd_tensor *rd_concat_rows(rd_graph *g, rd_tensor *a, rd_tensor *b);
+rd_tensor *rd_repeat_rows(rd_graph *g, rd_tensor *x, int copies);
 /* 1x1 reductions over every element, accumulated in double. */
 rd_tensor *rd_sum(rd_graph *g, rd_tensor *x);
 rd_tensor *rd_mean(rd_graph *g, rd_tensor *x);
@@ -133,39 +117,30 @@ void rd_backward(rd_graph *g, rd_tensor *loss);
  * the gradient checker for non-scalar outputs. */
 void rd_backward_from(rd_graph *g, rd_tensor *out, const float *seed);
 
-/* The value of a 1x1 tensor: in double precision when the op that made it
- * accumulated in double (the reductions and losses, and add/scale of them). */
+/* The value of a 1x1 tensor: in double precision when its op summed in
+ * double (rd_op.exact), else its float. */
 double rd_scalar(const rd_tensor *t);
-
-/* The index of the largest of n values (the first, on ties): a prediction. */
-int rd_argmax(const float *x, int n);
 
 /* ---- Writing an op (the losses in src/loss/ and src/fast/ do) ---------- */
 
 #define RD_NUMEL(t) ((size_t)(t)->rows * (size_t)(t)->cols)
 
-/* A node of `op` with a rows x cols result and inputs a, b (either may be
- * NULL); it requires a gradient when an input does. */
-rd_tensor *rd_node(rd_graph *g, const rd_op *op, int rows, int cols, rd_tensor *a, rd_tensor *b);
+/* A node of `op` with a rows x cols result and the n_in tensors of `in` as
+ * its inputs; it requires a gradient when an input does. */
+rd_tensor *rd_node(rd_graph *g, const rd_op *op, int rows, int cols, int n_in, rd_tensor *const *in);
 /* size zeroed bytes from the arena, as t->ctx: the op's saved state. */
 void *rd_save(rd_graph *g, rd_tensor *t, size_t size);
 /* t's gradient, allocated and zeroed on first use. */
 float *rd_grad(rd_graph *g, rd_tensor *t);
-/* t's gradient for an op that can overwrite it instead of adding to it.
- * When t has one already, returns it with *fresh = 0 (add to it). Otherwise
- * *fresh = 1 and the buffer holds garbage: donor's gradient when donor is
- * given and has t's size (the calling op's own dY, dead once it has run:
- * the op must then read each element before writing it), else new memory. */
-float *rd_grad_reuse(rd_graph *g, rd_tensor *t, rd_tensor *donor, int *fresh);
-/* One product, through the graph's gemm (see rd_gemm_fn). */
-void rd_gemm(rd_graph *g, const rd_gemm_call *call);
-/* log(sum_j exp(x[j] - max)) of one row in double, and its max: the
- * max-shifted core of log_softmax, softmax and cross_entropy. */
-double rd_row_log_sum_exp(const float *x, int n, float *max);
-/* Dropout's rule for one element: dropped when its 32 random bits (from
- * rd_rng_wide, RD_DROPOUT_CHUNK words at a time) fall below this threshold.
- * Every dropout kernel uses it, so all draw the same masks from one rng. */
-uint32_t rd_dropout_threshold(float p);
-enum { RD_DROPOUT_CHUNK = 1024 }; /* random words per fill; a multiple of RD_RNG_LANES */
+/* t's gradient for an op that can write it in one pass: *add = 1 when t
+ * has one already (add to it), else 0 (a new, uninitialised buffer: write it). */
+float *rd_grad_for_write(rd_graph *g, rd_tensor *t, int *add);
+/* Stops the program with "rdrop: OP: message" when ok is 0: a wrong shape
+ * passed to an op (printf-style message). */
+void rd_check_shape(int ok, const char *op, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
 
 #endif

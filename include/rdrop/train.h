@@ -10,6 +10,7 @@
 #include "rdrop/error.h"
 #include "rdrop/fast.h"
 #include "rdrop/nn.h"
+#include "rdrop/optim.h"
 #include "rdrop/tensor.h"
 
 /* Where the training steps of one epoch spent their time, in seconds (for
@@ -51,16 +52,50 @@ typedef struct {
 rd_status rd_train(const rd_config *cfg, const rd_train_options *opt, rd_train_result *res,
                    rd_error *err);
 
+/* ---- One training step (src/train/step.c) ------------------------------- */
+
+/* An update of params from grads at learning rate lr that leaves grads at
+ * zero: rd_update_reference (ctx unused), or the fast layer's (ctx: its
+ * rd_fast; see rd_fast_optim_step). */
+typedef void (*rd_update_fn)(void *ctx, rd_optim *o, float *params, float *grads, float lr);
+void rd_update_reference(void *ctx, rd_optim *o, float *params, float *grads, float lr);
+
+/* What a step works on. */
+typedef struct {
+    rd_mlp *model;       /* its gradients must be zero before the first step */
+    rd_graph *graph;     /* reset at the start of every step */
+    rd_optim *optim;
+    rd_forward_fn forward; /* rd_mlp_forward, or rd_fast_mlp_forward */
+    rd_update_fn update;
+    void *update_ctx;
+    rd_method method;    /* dropout: one pass; rdrop: two, and the KL term */
+    float alpha;         /* weight of the KL term */
+    float max_norm;      /* > 0: max-norm after the update */
+    double max_loss;     /* a loss above it (or not finite) is a divergence */
+} rd_learner;
+
+typedef struct {
+    double loss, ce, kl; /* the step's loss and its terms (kl: 0 for dropout) */
+    const rd_tensor *logits; /* the forward's output, valid until the next step */
+    int diverged;        /* 1: the loss was above max_loss; nothing was updated */
+} rd_step_result;
+
+/* One step on the batch x (n rows of model inputs), labels y: forward, loss,
+ * backward, update (the dropout masks from rng). */
+rd_step_result rd_train_step(const rd_learner *L, float *x, const int *y, int n, float lr, rd_rng *rng);
+
 /* Loss, accuracy and (when confusion is not NULL: classes x classes counts,
- * row = true class) confusion matrix of m on d, without dropout. */
-void rd_evaluate(rd_mlp *m, rd_graph *g, const rd_dataset *d, double *loss, double *acc,
-                 long long *confusion);
+ * row = true class) confusion matrix of m on d, without dropout. A stop
+ * request (rdrop/signals.h) ends it between chunks of a few hundred
+ * samples: it returns the signal (loss and accuracy NaN), else 0. */
+int rd_evaluate(rd_mlp *m, rd_graph *g, const rd_dataset *d, double *loss, double *acc, long long *confusion);
 
 /* How far dropout's sub-networks agree on d (docs/dropout.md). `passes`
- * dropout passes of every sample (independent masks drawn from rng) are
- * compared with each other and with the full network (dropout off). The
- * passes run in a graph of their own, in small chunks (g lends only its
- * products engine), so they add little to the memory a run needs. */
+ * dropout passes of every sample (independent masks drawn from rng, through
+ * `forward`: NULL is rd_mlp_forward) are compared with each other and with
+ * the full network (dropout off). The passes run in a graph of their own,
+ * in small chunks (g lends only its products engine), so they add little to
+ * the memory a run needs. */
 typedef struct {
     int passes;
     double full_acc; /* accuracy of the full network */
@@ -73,35 +108,14 @@ typedef struct {
                         [KL(p_a||p_b) + KL(p_b||p_a)] / 4, R-Drop's term (NaN: passes < 2) */
 } rd_consistency;
 
-void rd_evaluate_consistency(rd_mlp *m, rd_graph *g, const rd_dataset *d, int passes, rd_rng *rng,
-                             rd_consistency *out);
+/* Like rd_evaluate, it returns the signal of a stop request that ended it
+ * (the numbers are then incomplete), else 0. */
+int rd_evaluate_consistency(rd_mlp *m, rd_graph *g, rd_forward_fn forward, const rd_dataset *d, int passes,
+                            rd_rng *rng, rd_consistency *out);
 
 /* Memory a training run needs, in bytes, and the limit in force (the
  * config's, or the machine's available memory). */
 double rd_train_memory_estimate(const rd_config *cfg, long long n_train);
 double rd_memory_available(void);
-
-/* One product C = op(A) op(B) (m x n, inner k) of random numbers through fn
- * (NULL: cblas_sgemm) checked against a naive double-precision product on
- * `samples` random elements: the number that are wrong (off by more than
- * 1e-4 of the sum of their terms' magnitudes). Some OpenBLAS versions compute
- * wrong results on some CPUs; this is how rdrop finds out. */
-int rd_gemm_check(rd_gemm_fn fn, void *ctx, int m, int n, int k, int ta, int tb, int samples);
-/* Every product of the MLP 784-hidden-hidden-10 at this batch, forward and
- * backward, every transpose: the number of wrong ones; `first` (n bytes,
- * may be NULL) describes the first. */
-int rd_gemm_check_mlp(rd_gemm_fn fn, void *ctx, int hidden, int batch, char *first, size_t n);
-
-/* The OpenBLAS core in use and a warning when its kernels predate AVX2 on a
- * CPU that has AVX2 or AVX-512 (NULL when all is well). */
-const char *rd_blas_core(void);
-const char *rd_blas_warning(void);
-/* A note when the CPU has AVX-512 but OpenBLAS runs an AVX2 kernel (the
- * environment may set OPENBLAS_CORETYPE on purpose: some OpenBLAS versions
- * compute wrong results on some CPUs, so rdrop only says so); NULL else. */
-const char *rd_blas_faster_kernel(void);
-const char *rd_blas_faster_kernel_for(const char *core, int has_avx512);
-/* The same decision for a given core name and CPU features (testable). */
-const char *rd_blas_warning_for(const char *core, int has_avx2, int has_avx512);
 
 #endif

@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include "bench/bench.h"
+#include "rdrop/bench.h"
 #include "rdrop/clock.h"
 
 static int cmp_double(const void *a, const void *b) {
@@ -19,7 +19,7 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-double bench_median(const double *x, int n) {
+double rd_bench_median(const double *x, int n) {
     if (n <= 0) return 0.0;
     double *s = rd_malloc((size_t)n, sizeof *s);
     memcpy(s, x, (size_t)n * sizeof *s);
@@ -29,8 +29,9 @@ double bench_median(const double *x, int n) {
     return m;
 }
 
-/* The workload: 784-H-H-10, ReLU, dropout 0.3, Adam 1e-3. */
-static void make_config(const bench_setup *s, rd_config *c) {
+/* The benchmark's workload (bench/README.md): 784-H-H-10, ReLU, dropout 0.3,
+ * Adam 1e-3. */
+static void make_config(const rd_bench_setup *s, rd_config *c) {
     rd_config_defaults(c);
     snprintf(c->name, sizeof c->name, "bench-%s", s->method == RD_METHOD_RDROP ? "rdrop" : "dropout");
     snprintf(c->path, sizeof c->path, "rdrop bench");
@@ -70,7 +71,7 @@ static void remove_run(const char *dir) {
  * OpenBLAS's own threads, as many as the trainer used. */
 typedef struct {
     int threads;
-    double ceiling[BENCH_MAX_EPOCHS];
+    double ceiling[RD_BENCH_MAX_EPOCHS];
 } ceiling_task;
 
 /* In a child process: the ceiling's test matrices and the buffers OpenBLAS
@@ -83,13 +84,13 @@ static double ceiling_in_child(const rd_epoch_times *t, int threads) {
     if (pid == 0) {
         close(fd[0]);
         openblas_set_num_threads(threads);
-        sec = bench_gemm_ceiling(t->gemm_shape, t->n_gemm, 15);
+        sec = rd_bench_gemm_ceiling(t->gemm_shape, t->n_gemm, 15);
         _exit(write(fd[1], &sec, sizeof sec) == sizeof sec ? 0 : 1);
     }
     if (pid < 0) { /* no child: measure here, and count its memory */
         int was = openblas_get_num_threads();
         openblas_set_num_threads(threads);
-        sec = bench_gemm_ceiling(t->gemm_shape, t->n_gemm, 15);
+        sec = rd_bench_gemm_ceiling(t->gemm_shape, t->n_gemm, 15);
         openblas_set_num_threads(was);
         return sec;
     }
@@ -102,13 +103,13 @@ static double ceiling_in_child(const rd_epoch_times *t, int threads) {
 
 static void ceiling_after_epoch(void *arg, int epoch, const rd_epoch_times *t) {
     ceiling_task *c = arg;
-    if (epoch >= 0 && epoch < BENCH_MAX_EPOCHS) c->ceiling[epoch] = ceiling_in_child(t, c->threads);
+    if (epoch >= 0 && epoch < RD_BENCH_MAX_EPOCHS) c->ceiling[epoch] = ceiling_in_child(t, c->threads);
 }
 
-rd_status bench_run(const bench_setup *s, bench_result *r, rd_error *err) {
+rd_status rd_bench_run(const rd_bench_setup *s, rd_bench_result *r, rd_error *err) {
     memset(r, 0, sizeof *r);
-    if (s->epochs < 1 || s->epochs > BENCH_MAX_EPOCHS)
-        return rd_fail(err, RD_ERR_USAGE, "--epochs %d: must be 1..%d", s->epochs, BENCH_MAX_EPOCHS);
+    if (s->epochs < 1 || s->epochs > RD_BENCH_MAX_EPOCHS)
+        return rd_fail(err, RD_ERR_USAGE, "--epochs %d: must be 1..%d", s->epochs, RD_BENCH_MAX_EPOCHS);
     static rd_config cfg;
     make_config(s, &cfg);
     rd_status st = rd_config_validate(&cfg, err);
@@ -119,7 +120,7 @@ rd_status bench_run(const bench_setup *s, bench_result *r, rd_error *err) {
     if (len >= (int)sizeof dir || !mkdtemp(dir)) return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot create a run folder", dir);
     FILE *log = s->verbose ? stderr : fopen("/dev/null", "w");
     if (!log) log = stderr;
-    rd_epoch_times times[BENCH_MAX_EPOCHS];
+    rd_epoch_times times[RD_BENCH_MAX_EPOCHS];
     memset(times, 0, sizeof times);
     static ceiling_task ceil;
     ceil.threads = s->threads;
@@ -133,7 +134,7 @@ rd_status bench_run(const bench_setup *s, bench_result *r, rd_error *err) {
 
     /* The epoch of median throughput gives the whole row, so its phases add
      * up to its step time. */
-    int n = res.epochs_done, order[BENCH_MAX_EPOCHS];
+    int n = res.epochs_done, order[RD_BENCH_MAX_EPOCHS];
     for (int e = 0; e < n; e++) {
         r->epoch_rate[e] = (double)times[e].samples / times[e].total;
         order[e] = e;
@@ -167,7 +168,7 @@ static float *map_floats(size_t n) {
     return p;
 }
 
-double bench_gemm_ceiling(const rd_gemm_shape *shapes, int n, int reps) {
+double rd_bench_gemm_ceiling(const rd_gemm_shape *shapes, int n, int reps) {
     size_t na = 1, nb = 1, nc = 1;
     for (int i = 0; i < n; i++) {
         const rd_gemm_shape *g = &shapes[i];

@@ -4,7 +4,7 @@
  * ratios, not for a headline figure. */
 #include <stdio.h>
 
-#include "bench/bench.h"
+#include "rdrop/bench.h"
 
 /* Steps per epoch so an epoch takes about half a second at ~50 GFLOP/s. */
 static int steps_for(int hidden, int batch, int copies) {
@@ -14,7 +14,7 @@ static int steps_for(int hidden, int batch, int copies) {
     return steps < 2 ? 2 : steps > 40 ? 40 : steps;
 }
 
-void bench_scaling(const bench_setup *base, int modes, rd_error *err, int *failed) {
+void rd_bench_scaling(const rd_bench_setup *base, int modes, rd_error *err, int *failed) {
     static const int HIDDEN[] = {256, 1024, 4096}, BATCH[] = {32, 128, 512};
     printf("rdrop bench --scaling: MLP 784-H-H-10, per step in ms, %d threads (ceiling: OpenBLAS's own)\n", base->threads);
     printf("%-8s %6s %6s %6s %10s %9s %8s %9s %7s\n", "mode", "hidden", "batch", "steps", "samples/s",
@@ -23,15 +23,15 @@ void bench_scaling(const bench_setup *base, int modes, rd_error *err, int *faile
         if (!(modes & m)) continue;
         for (int h = 0; h < 3; h++)
             for (int b = 0; b < 3; b++) {
-                bench_setup s = *base;
+                rd_bench_setup s = *base;
                 s.method = m == 2 ? RD_METHOD_RDROP : RD_METHOD_DROPOUT;
                 s.hidden = HIDDEN[h];
                 s.batch = BATCH[b];
                 s.epochs = 3;
                 int steps = steps_for(s.hidden, s.batch, m);
                 s.subset = steps * s.batch;
-                bench_result r;
-                if (bench_run(&s, &r, err)) {
+                rd_bench_result r;
+                if (rd_bench_run(&s, &r, err)) {
                     *failed = 1;
                     return;
                 }

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "rdrop/train.h"
+#include "rdrop/blas.h"
+#include "rdrop/error.h"
+#include "rdrop/rng.h"
 
-int rd_gemm_check(rd_gemm_fn fn, void *ctx, int m, int n, int k, int ta, int tb, int samples) {
+int rd_gemm_check(const rd_products *products, int m, int n, int k, int ta, int tb, int samples) {
     rd_rng r;
     rd_rng_seed(&r, (uint64_t)m * 1000003u + (uint64_t)n * 1009u + (uint64_t)k * 4 + (uint64_t)(ta * 2 + tb));
     float *a = rd_malloc((size_t)m * k, sizeof(float)), *b = rd_malloc((size_t)k * n, sizeof(float));
@@ -17,9 +19,8 @@ int rd_gemm_check(rd_gemm_fn fn, void *ctx, int m, int n, int k, int ta, int tb,
     for (size_t i = 0; i < (size_t)k * n; i++) b[i] = 2.0f * rd_rng_uniform(&r) - 1.0f;
     /* A is stored k x m when transposed, B n x k */
     rd_gemm_call call = {ta, tb, m, n, k, a, ta ? m : k, b, tb ? k : n, 0.0f, c, n};
-    rd_graph plain = {0}; /* no arena needed: rd_gemm only reads g->gemm */
-    plain.gemm = fn;
-    plain.gemm_ctx = ctx;
+    rd_graph plain = {0}; /* no arena needed: rd_gemm only reads its products */
+    plain.products = products;
     rd_gemm(&plain, &call);
     size_t total = (size_t)m * n, checks = total < (size_t)samples ? total : (size_t)samples;
     int bad = 0;
@@ -42,7 +43,7 @@ int rd_gemm_check(rd_gemm_fn fn, void *ctx, int m, int n, int k, int ta, int tb,
     return bad;
 }
 
-int rd_gemm_check_mlp(rd_gemm_fn fn, void *ctx, int hidden, int batch, char *first, size_t n) {
+int rd_gemm_check_mlp(const rd_products *products, int hidden, int batch, char *first, size_t n) {
     /* layers (in, out); per layer at batch B: forward Y = X W (B x out, k =
      * in), backward dX = dY W^T (B x in, k = out), dW = X^T dY (in x out, k = B) */
     const int layers[3][2] = {{784, hidden}, {hidden, hidden}, {hidden, 10}};
@@ -52,7 +53,7 @@ int rd_gemm_check_mlp(rd_gemm_fn fn, void *ctx, int hidden, int batch, char *fir
         int in = layers[l][0], out = layers[l][1], shapes[3][3] = {{batch, out, in}, {batch, in, out}, {in, out, batch}};
         for (int s = 0; s < 3; s++)
             for (int v = 0; v < 4; v++) {
-                int bad = rd_gemm_check(fn, ctx, shapes[s][0], shapes[s][1], shapes[s][2], v & 1, v >> 1, 2000);
+                int bad = rd_gemm_check(products, shapes[s][0], shapes[s][1], shapes[s][2], v & 1, v >> 1, 2000);
                 if (bad && !wrong++ && first)
                     snprintf(first, n, "%dx%dx%d %c%c: %d of 2000 sampled elements wrong", shapes[s][0],
                              shapes[s][1], shapes[s][2], v & 1 ? 'T' : 'N', v >> 1 ? 'T' : 'N', bad);

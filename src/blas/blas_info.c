@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "rdrop/train.h"
+#include "rdrop/blas.h"
 
 const char *rd_blas_core(void) { return openblas_get_corename(); }
 

@@ -5,12 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <errno.h>
-#include <unistd.h>
 
-#include "bench/bench.h"
+#include "rdrop/bench.h"
+#include "rdrop/blas.h"
 #include "rdrop/clock.h"
 #include "rdrop/fast.h"
 #include "rdrop/workers.h"
@@ -38,75 +35,6 @@ static const char *USAGE =
     "  --verbose     the trainer's epoch lines on stderr\n"
     "  -h, --help    this text\n";
 
-void bench_scaling(const bench_setup *base, int modes, rd_error *err, int *failed);
-
-/* The workload's products through cblas_sgemm and through rdrop's thread
- * team, checked against a naive double-precision product (rd_gemm_check_mlp):
- * the number of wrong ones, `first` describing the first. */
-static int check_in_process(const bench_setup *s, char *first, size_t n) {
-    rd_fast *team = rd_fast_new(s->threads);
-    int wrong = 0;
-    for (int b = 1; b <= 2 && !wrong; b++) {
-        wrong = rd_gemm_check_mlp(NULL, NULL, s->hidden, b * s->batch, first, n);
-        if (!wrong) { /* and split across rdrop's threads, as training runs them */
-            rd_graph g = {0};
-            rd_fast_attach(team, &g);
-            wrong = rd_gemm_check_mlp(g.gemm, g.gemm_ctx, s->hidden, b * s->batch, first, n);
-        }
-    }
-    rd_fast_free(team);
-    return wrong;
-}
-
-/* The check runs in a child process, so that its test matrices and the
- * buffers OpenBLAS keeps after them do not count in the bench's memory. */
-static int check_products(const bench_setup *s, char *first, size_t n) {
-    int pipefd[2];
-    fflush(stdout);
-    pid_t pid = pipe(pipefd) == 0 ? fork() : -1;
-    if (pid < 0) return check_in_process(s, first, n); /* no fork: count it, then */
-    if (pid == 0) {
-        close(pipefd[0]);
-        int wrong = check_in_process(s, first, n);
-        if (wrong && write(pipefd[1], first, strlen(first)) < 0) wrong = 1;
-        _exit(wrong ? 1 : 0);
-    }
-    close(pipefd[1]);
-    ssize_t got = read(pipefd[0], first, n - 1);
-    first[got > 0 ? got : 0] = 0;
-    close(pipefd[0]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
-    if (!first[0]) snprintf(first, n, "the checking process ended with status %d", status);
-    return 1;
-}
-
-/* Peak resident memory in MiB: VmHWM, which rdrop bench resets after its
- * products check (whose test matrices are not the workload's); getrusage's
- * peak where /proc is missing. */
-static double peak_rss_mib(void) {
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    double kb = -1;
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "VmHWM: %lf kB", &kb) == 1) break;
-    if (f) fclose(f);
-    if (kb > 0) return kb / 1024.0;
-    struct rusage u;
-    getrusage(RUSAGE_SELF, &u);
-    return u.ru_maxrss / 1024.0; /* kilobytes on Linux */
-}
-
-/* Starts the peak-memory count again (Linux: 5 to clear_refs resets VmHWM). */
-static void reset_peak_rss(void) {
-    FILE *f = fopen("/proc/self/clear_refs", "w");
-    if (f) {
-        fputs("5", f);
-        fclose(f);
-    }
-}
-
 /* Median of three loads of the training and test sets. */
 static rd_status load_seconds(const char *dir, double *sec, rd_error *err) {
     double t[3];
@@ -120,15 +48,15 @@ static rd_status load_seconds(const char *dir, double *sec, rd_error *err) {
         if (st) return st;
         rd_dataset_free(&test);
     }
-    *sec = bench_median(t, 3);
+    *sec = rd_bench_median(t, 3);
     return RD_OK;
 }
 
-static void print_row(const char *mode, const bench_result *r) {
+static void print_row(const char *mode, const rd_bench_result *r) {
     printf("%-8s %9.0f %8.2f %6.2f %8.2f %6.2f %5.2f %9.2f %7.0f%% %7.0f%% %9.0f\n", mode,
            r->samples_per_s, r->step_ms, r->gemm_ms, r->elementwise_ms, r->optimizer_ms, r->data_ms,
            r->ceiling_ms, 100.0 * r->ceiling_ms / r->step_ms, 100.0 * r->ceiling_ms / r->gemm_ms,
-           peak_rss_mib());
+           rd_bench_peak_rss_mib());
     printf("%-8s epochs:", mode);
     for (int e = 0; e < r->epochs; e++) printf(" %.0f", r->epoch_rate[e]);
     printf(" samples/s (%lld steps each)\n", r->steps_per_epoch);
@@ -151,7 +79,7 @@ int cmd_bench(int argc, char **argv) {
         {"verbose", no_argument, 0, 'v'},      {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *mirror = getenv("MNIST_MIRROR_DIR");
-    bench_setup s = {.data_dir = mirror && *mirror ? mirror : "data/mnist", .hidden = 1024, .batch = 128,
+    rd_bench_setup s = {.data_dir = mirror && *mirror ? mirror : "data/mnist", .hidden = 1024, .batch = 128,
                      .threads = 2, .epochs = 3};
     int modes = 3, scaling = 0, c; /* modes: bit 0 dropout, bit 1 rdrop */
     while ((c = getopt_long(argc, argv, "m:e:t:Sd:H:b:n:vh", opts, NULL)) != -1) {
@@ -161,8 +89,8 @@ int cmd_bench(int argc, char **argv) {
             if (!modes) return cli_usage_error("bench", "--mode '%s': expected dropout, rdrop or both", optarg);
             break;
         case 'e':
-            if (!parse_int(optarg, 1, BENCH_MAX_EPOCHS, &s.epochs))
-                return cli_usage_error("bench", "--epochs '%s': expected 1..%d", optarg, BENCH_MAX_EPOCHS);
+            if (!parse_int(optarg, 1, RD_BENCH_MAX_EPOCHS, &s.epochs))
+                return cli_usage_error("bench", "--epochs '%s': expected 1..%d", optarg, RD_BENCH_MAX_EPOCHS);
             break;
         case 't':
             if (!parse_int(optarg, 1, 256, &s.threads)) return cli_usage_error("bench", "--threads '%s': expected 1..256", optarg);
@@ -191,13 +119,13 @@ int cmd_bench(int argc, char **argv) {
     if (warn) fprintf(stderr, "rdrop: warning: %s\n", warn);
     if (scaling) {
         int failed = 0;
-        bench_scaling(&s, modes, &err, &failed);
+        rd_bench_scaling(&s, modes, &err, &failed);
         return failed ? cli_error("bench", &err) : 0;
     }
     /* a kernel that computes wrong products is not worth timing */
     char first[256] = "";
-    int wrong = check_products(&s, first, sizeof first);
-    reset_peak_rss();
+    int wrong = rd_bench_check_products(&s, first, sizeof first);
+    rd_bench_reset_peak_rss();
     openblas_set_num_threads(s.threads);
     if (wrong)
         return cli_error("bench", (rd_fail(&err, RD_ERR_RUNTIME, "OpenBLAS core %s computes wrong products (%s): "
@@ -219,8 +147,8 @@ int cmd_bench(int argc, char **argv) {
     for (int m = 1; m <= 2; m++) {
         if (!(modes & m)) continue;
         s.method = m == 2 ? RD_METHOD_RDROP : RD_METHOD_DROPOUT;
-        bench_result r;
-        if (bench_run(&s, &r, &err)) return cli_error("bench", &err);
+        rd_bench_result r;
+        if (rd_bench_run(&s, &r, &err)) return cli_error("bench", &err);
         print_row(m == 2 ? "rdrop" : "dropout", &r);
     }
     /* After training: freeing the loaded sets raises glibc's mmap threshold,

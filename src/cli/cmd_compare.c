@@ -231,6 +231,21 @@ int cmd_compare(int argc, char **argv) {
             status = cli_usage_error("compare", "--contrast %s: not B:A with two different configs' labels or "
                                      "positions", contrasts[k]);
     }
+    /* a Holm family counts distinct comparisons: each config is already
+     * compared with the baseline, and a contrast may not repeat one of those,
+     * nor another contrast, in either direction */
+    for (int k = 0; k < n_contrasts && !status; k++) {
+        int b = pairs[k][0], a = pairs[k][1];
+        if (a == ib || b == ib)
+            status = cli_usage_error("compare", "--contrast %s repeats the comparison of %s with the baseline %s, "
+                                     "which the report makes anyway", contrasts[k], arms[a == ib ? b : a].label,
+                                     arms[ib].label);
+        for (int j = 0; j < k && !status; j++)
+            if ((pairs[j][0] == b && pairs[j][1] == a) || (pairs[j][0] == a && pairs[j][1] == b))
+                status = cli_usage_error("compare", "--contrast %s %s --contrast %s: one comparison counted twice "
+                                         "would inflate Holm's adjustment", contrasts[k],
+                                         pairs[j][0] == b ? "repeats" : "mirrors", contrasts[j]);
+    }
     if (ip < 0) ip = ib == 0 ? 1 : 0;
     for (int i = 0; i < n_sets && !status; i++)
         if (!strncmp(sets[i], "train.seed=", 11))

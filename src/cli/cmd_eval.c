@@ -57,7 +57,7 @@ int cmd_eval(int argc, char **argv) {
     rd_ckpt_state s;
     if (rd_checkpoint_load(argv[optind], &m, NULL, &s, &err)) return cli_error("eval", &err);
     rd_dataset test;
-    rd_load_select sel = {0, 0, NULL, rd_memory_available(), "the available memory"};
+    rd_load_select sel = {0, 0, NULL, rd_memory_available(), "the available memory", s.classes};
     if (rd_mnist_load_select(data, 0, &sel, &test, &err)) {
         rd_mlp_free(&m);
         return cli_error("eval", &err);
@@ -89,7 +89,7 @@ int cmd_eval(int argc, char **argv) {
         rd_rng rng;
         rd_rng_seed(&rng, seed);
         rd_consistency d;
-        rd_evaluate_consistency(&m, &g, &test, passes, &rng, &d);
+        rd_evaluate_consistency(&m, &g, rd_fast_mlp_forward, &test, passes, &rng, &d);
         rd_graph_free(&g);
         printf("dropout %g (inputs %g), %d pass%s per image, seed %llu:\n", s.dropout, s.input_dropout, passes,
                passes == 1 ? "" : "es", seed);

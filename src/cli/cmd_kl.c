@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "rdrop/loss.h"
+#include "rdrop/prob.h"
 
 enum { MAXN = 4096 };
 
@@ -58,48 +59,27 @@ static const char *check_probabilities(const char *name, const double *v, int n,
     return NULL;
 }
 
-/* Logits to probabilities, keeping the log-probabilities: log(softmax) in
- * float would turn a tiny probability into log 0 = -inf, the trap
- * docs/kl-divergence.md warns about, where log_softmax stays finite. */
-static void softmax(double *v, double *logv, int n) {
-    double mx = v[0], z = 0.0;
-    for (int i = 1; i < n; i++) mx = v[i] > mx ? v[i] : mx;
-    for (int i = 0; i < n; i++) z += exp(v[i] - mx);
-    for (int i = 0; i < n; i++) {
-        logv[i] = v[i] - mx - log(z);
-        v[i] = exp(logv[i]);
-    }
-}
-
-static void print_vector(const char *label, const float *v, int n) {
-    printf("%s[", label);
-    for (int i = 0; i < n; i++) printf("%s%.6g", i ? ", " : "", v[i]);
-    printf("]\n");
-}
-
 static void print_doubles(const char *label, const double *v, int n) {
     printf("%s[", label);
     for (int i = 0; i < n; i++) printf("%s%.6g", i ? ", " : "", v[i]);
     printf("]\n");
 }
 
-/* KL(a || b) = sum a log(a/b), with 0 log 0 = 0, in double on the parsed
- * numbers: float logs would print KL(P||P) as 1e-9 instead of 0. */
-static double kl(const double *a, const double *b, int n) {
-    double s = 0.0;
-    for (int i = 0; i < n; i++)
-        if (a[i] > 0) s += b[i] > 0 ? a[i] * log(a[i] / b[i]) : INFINITY;
-    return s;
+static void print_floats(const float *v, int n) {
+    printf("[");
+    for (int i = 0; i < n; i++) printf("%s%.6g", i ? ", " : "", v[i]);
+    printf("]\n");
 }
 
-/* Why KL(a || b) is infinite: a puts mass where b has none. */
-static void print_kl(const char *what, double v, const char *a, const float *pa, const char *b,
-                     const float *pb, int n) {
+/* KL(a || b) from log-probabilities, and why it is infinite when it is:
+ * a puts mass where b has none. */
+static void print_kl(const char *what, const char *a, const double *la, const char *b, const double *lb, int n) {
+    double v = rd_row_kl(la, lb, n);
     printf("%-20s= %.6g", what, v);
     for (int i = 0; i < n && isinf(v); i++)
-        if (pa[i] > 0 && pb[i] == 0) {
-            printf("   (%s[%d] = %g but %s[%d] = 0: %s puts mass where %s has none)", a, i, pa[i], b, i,
-                   a, b);
+        if (la[i] > -INFINITY && lb[i] == -INFINITY) {
+            printf("   (%s[%d] = %g but %s[%d] = 0: %s puts mass where %s has none)", a, i, exp(la[i]), b, i, a,
+                   b);
             break;
         }
     printf("\n");
@@ -131,37 +111,46 @@ int cmd_kl(int argc, char **argv) {
     if (n < 0 || (m = parse_vector("Q", pos[1], q, msg, sizeof msg)) < 0)
         return cli_usage_error("kl", "%s", msg);
     if (n != m) return cli_usage_error("kl", "P has %d numbers and Q has %d: they must match", n, m);
-    if (logits) {
-        softmax(p, logp, n);
-        softmax(q, logq, n);
-    } else if (check_probabilities("P", p, n, msg, sizeof msg) ||
-               check_probabilities("Q", q, n, msg, sizeof msg))
+    if (!logits && (check_probabilities("P", p, n, msg, sizeof msg) || check_probabilities("Q", q, n, msg, sizeof msg)))
         return cli_usage_error("kl", "%s", msg);
 
-    static float pf[MAXN], qf[MAXN], tmp[MAXN];
+    /* Every line below comes from the log-probabilities: log-softmax of the
+     * logits, or the log of the probabilities given (log 0 = -inf). */
+    if (logits) {
+        rd_row_log_softmax(p, n, logp);
+        rd_row_log_softmax(q, n, logq);
+        for (int i = 0; i < n; i++) {
+            p[i] = exp(logp[i]);
+            q[i] = exp(logq[i]);
+        }
+        print_doubles("P = softmax(P) = ", p, n);
+        print_doubles("Q = softmax(Q) = ", q, n);
+    } else {
+        for (int i = 0; i < n; i++) {
+            logp[i] = log(p[i]);
+            logq[i] = log(q[i]);
+        }
+    }
+    print_kl("KL(P||Q)", "P", logp, "Q", logq, n);
+    print_kl("KL(Q||P)", "Q", logq, "P", logp, n);
+    printf("%-20s= %.6g\n", "KL(P||Q) + KL(Q||P)", rd_row_kl(logp, logq, n) + rd_row_kl(logq, logp, n));
+
+    /* F.kl_div(input = log Q, target = P) on float32 tensors, as PyTorch:
+     * log_softmax of the logits, or the log of Q as a float32 tensor */
+    static float input_f[MAXN], target_f[MAXN];
     for (int i = 0; i < n; i++) {
-        pf[i] = (float)p[i];
-        qf[i] = (float)q[i];
+        input_f[i] = logits ? (float)logq[i] : logf((float)q[i]);
+        target_f[i] = (float)p[i];
     }
     rd_graph g;
     rd_graph_init(&g);
-    if (logits) {
-        print_doubles("P = softmax(P) = ", p, n);
-        print_doubles("Q = softmax(Q) = ", q, n);
-    }
-    double pq = kl(p, q, n), qp = kl(q, p, n);
-    print_kl("KL(P||Q)", pq, "P", pf, "Q", qf, n);
-    print_kl("KL(Q||P)", qp, "Q", qf, "P", pf, n);
-    printf("%-20s= %.6g\n", "KL(P||Q) + KL(Q||P)", pq + qp);
-
     printf("F.kl_div(%s, P, reduction=...), P as one row:\n", logits ? "log_softmax(Q)" : "log Q");
-    for (int i = 0; i < n; i++) tmp[i] = logits ? (float)logq[i] : logf(qf[i]);
-    rd_tensor *input = rd_input(&g, 1, n, tmp), *target = rd_input(&g, 1, n, pf);
+    rd_tensor *input = rd_input(&g, 1, n, input_f), *target = rd_input(&g, 1, n, target_f);
     for (int r = RD_REDUCE_NONE; r <= RD_REDUCE_BATCHMEAN; r++) {
         rd_tensor *t = rd_kl_div(&g, input, target, r, 0);
         printf("  %-10s= ", rd_reduction_name(r));
         if (r == RD_REDUCE_NONE) {
-            print_vector("", t->data, n);
+            print_floats(t->data, n);
             continue;
         }
         printf("%.6g", rd_scalar(t));

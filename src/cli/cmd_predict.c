@@ -30,23 +30,24 @@ int cmd_predict(int argc, char **argv) {
     rd_ckpt_state s;
     if (rd_checkpoint_load(argv[optind], &m, NULL, &s, &err)) return cli_error("predict", &err);
     int status = 0;
-    if (s.inputs != 784) {
-        rd_fail(&err, RD_ERR_USAGE, "%s: the model takes %d inputs, images give 784", argv[optind], s.inputs);
+    if (s.inputs != RD_MNIST_PIXELS) {
+        rd_fail(&err, RD_ERR_USAGE, "%s: the model takes %d inputs, images give %d", argv[optind], s.inputs,
+                RD_MNIST_PIXELS);
         rd_mlp_free(&m);
         return cli_error("predict", &err);
     }
     rd_graph g;
     rd_graph_init(&g);
     g.training = 0;
-    float x[784];
+    float x[RD_MNIST_PIXELS];
     for (int i = optind + 1; i < argc; i++) {
         if (rd_image_load_mnist(argv[i], x, &err)) {
             status = cli_error("predict", &err);
             continue;
         }
-        for (int j = 0; j < 784; j++) x[j] = (x[j] - s.norm_mean) / s.norm_std;
+        for (int j = 0; j < RD_MNIST_PIXELS; j++) x[j] = (x[j] - s.norm_mean) / s.norm_std;
         rd_graph_reset(&g);
-        rd_tensor *p = rd_softmax(&g, rd_mlp_forward(&m, &g, rd_input(&g, 1, 784, x), 1, NULL));
+        rd_tensor *p = rd_softmax(&g, rd_mlp_forward(&m, &g, rd_input(&g, 1, RD_MNIST_PIXELS, x), 1, NULL));
         /* the three most likely classes: argmax, then argmax of the rest */
         int top[3] = {0, 0, 0}, k = p->cols < 3 ? p->cols : 3;
         float prob[3] = {0, 0, 0};

@@ -42,7 +42,7 @@ static int writable(const char *s) {
     return 1;
 }
 
-rd_status rd_config_write(const rd_config *c, const char *path, rd_error *err) {
+rd_status rd_config_format(const rd_config *c, const char *path, rd_text *out, rd_error *err) {
     size_t n;
     const rd_config_key *keys = rd_config_keys(&n);
     rd_config *defaults = rd_malloc(1, sizeof *defaults);
@@ -57,11 +57,8 @@ rd_status rd_config_write(const rd_config *c, const char *path, rd_error *err) {
                            keys[i].section, keys[i].name, value);
         }
     }
-    /* Written whole (rdrop/files.h): a kill or a full disk leaves the
-     * previous config.ini, which --resume needs, whole. */
-    rd_text out;
-    rd_text_open(&out);
-    FILE *f = out.f;
+    rd_text_open(out);
+    FILE *f = out->f;
     fprintf(f, "; The effective configuration of %s: defaults, the model file,\n"
                "; the experiment and any --set overrides, every key written out.\n"
                "; Values that differ from the default say so.\n",
@@ -84,7 +81,15 @@ rd_status rd_config_write(const rd_config *c, const char *path, rd_error *err) {
                     value[0] ? " " : "", value);
     }
     free(defaults);
-    return rd_text_replace(&out, path, err);
+    return RD_OK;
+}
+
+rd_status rd_config_write(const rd_config *c, const char *path, rd_error *err) {
+    /* Written whole (rdrop/files.h): a kill or a full disk leaves the
+     * previous config.ini, which --resume needs, whole. */
+    rd_text out;
+    rd_status st = rd_config_format(c, path, &out, err);
+    return st ? st : rd_text_replace(&out, path, err);
 }
 
 int rd_config_differs(const rd_config *a, const rd_config *b, const char *const *ignore, char *key, char *va,

@@ -11,9 +11,8 @@
 rd_status rd_idx_load_select(const char *images_path, const char *labels_path, int n_classes,
                              const rd_load_select *sel, rd_dataset *out, rd_error *err) {
     memset(out, 0, sizeof *out);
-    if (n_classes < 1 || n_classes > 256)
-        return rd_fail(err, RD_ERR_USAGE, "%s: n_classes must be 1..256, got %d", labels_path,
-                       n_classes);
+    if (n_classes < 1) /* above 256, every byte is a valid label */
+        return rd_fail(err, RD_ERR_USAGE, "%s: n_classes must be at least 1, got %d", labels_path, n_classes);
     rd_idx_file im, lb;
     rd_status st = rd_idx_open(&im, images_path, 3, "image", err);
     if (st != RD_OK) return st;
@@ -51,8 +50,11 @@ rd_status rd_idx_load_select(const char *images_path, const char *labels_path, i
     int j = 0;
     for (int i = 0; i < n; i++) {
         if (labels[i] >= n_classes) {
-            st = rd_fail(err, RD_ERR_RUNTIME, "%s: label %u at index %d is out of range 0..%d", labels_path,
-                         labels[i], i, n_classes - 1);
+            st = sel && sel->classes
+                     ? rd_fail(err, RD_ERR_USAGE, "%s: has label %u (at index %d) but the model has %d classes (0 to %d)",
+                               labels_path, labels[i], i, n_classes, n_classes - 1)
+                     : rd_fail(err, RD_ERR_RUNTIME, "%s: label %u at index %d is out of range 0..%d", labels_path,
+                               labels[i], i, n_classes - 1);
             goto done;
         }
         if (!keep || keep[i]) labels[j++] = labels[i];
@@ -113,5 +115,5 @@ rd_status rd_mnist_load_select(const char *dir, int train, const rd_load_select 
     snprintf(name, sizeof name, "%s-labels-idx1-ubyte", prefix);
     st = find_file(dir, name, labels, sizeof labels, err);
     if (st != RD_OK) return st;
-    return rd_idx_load_select(images, labels, RD_DATA_CLASSES, sel, out, err);
+    return rd_idx_load_select(images, labels, sel && sel->classes ? sel->classes : RD_DATA_CLASSES, sel, out, err);
 }

@@ -49,7 +49,7 @@ static void box_resample(const float *in, int n_in, int in_step, float *out, int
     }
 }
 
-rd_status rd_image_fit_mnist(const uint8_t *gray, int w, int h, float out[784], rd_error *err) {
+rd_status rd_image_fit_mnist(const uint8_t *gray, int w, int h, float out[RD_MNIST_PIXELS], rd_error *err) {
     if (!gray || w < 1 || h < 1)
         return rd_fail(err, RD_ERR_USAGE, "image: bad size %dx%d", w, h);
     picture p = {gray, w, h, 0};
@@ -111,7 +111,7 @@ rd_status rd_image_fit_mnist(const uint8_t *gray, int w, int h, float out[784], 
     return RD_OK;
 }
 
-rd_status rd_image_load_mnist(const char *path, float out[784], rd_error *err) {
+rd_status rd_image_load_mnist(const char *path, float out[RD_MNIST_PIXELS], rd_error *err) {
     uint8_t *file;
     size_t len;
     rd_status st = rd_image_read_file(path, &file, &len, err);

@@ -64,6 +64,35 @@ static int jpeg_tables_ok(const uint8_t *d, size_t len) {
     return 1;
 }
 
+/* The size a PNG, BMP or JPEG header claims, read here rather than by
+ * stb_image, which gives up on a size beyond its own limits with a reason
+ * that does not say so ("unknown image type"). 0 when the header is too
+ * short to tell (stb_image then says what is wrong). */
+static int claimed_size(const uint8_t *d, size_t len, int png, int bmp, long *w, long *h) {
+    if (png && len >= 24) { /* IHDR: width, height, big-endian, at 16 */
+        *w = (long)d[16] << 24 | (long)d[17] << 16 | (long)d[18] << 8 | d[19];
+        *h = (long)d[20] << 24 | (long)d[21] << 16 | (long)d[22] << 8 | d[23];
+        return 1;
+    }
+    if (bmp && len >= 26) { /* BITMAPINFOHEADER: signed, little-endian, at 18 */
+        *w = (int32_t)((uint32_t)d[18] | (uint32_t)d[19] << 8 | (uint32_t)d[20] << 16 | (uint32_t)d[21] << 24);
+        *h = (int32_t)((uint32_t)d[22] | (uint32_t)d[23] << 8 | (uint32_t)d[24] << 16 | (uint32_t)d[25] << 24);
+        *h = *h < 0 ? -*h : *h; /* a top-down BMP stores its height negative */
+        return 1;
+    }
+    for (size_t p = 2; !png && !bmp && p + 9 <= len;) { /* JPEG: walk the segments to a start of frame */
+        if (d[p] != 0xFF) return 0;
+        uint8_t m = d[p + 1];
+        if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+            *h = (long)d[p + 5] << 8 | d[p + 6];
+            *w = (long)d[p + 7] << 8 | d[p + 8];
+            return 1;
+        }
+        p += 2 + ((size_t)d[p + 2] << 8 | d[p + 3]);
+    }
+    return 0;
+}
+
 rd_status rd_image_check(const char *path, const uint8_t *d, size_t len, rd_error *err) {
     static const uint8_t PNG[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
     int png = len >= 8 && !memcmp(d, PNG, 8);
@@ -73,6 +102,11 @@ rd_status rd_image_check(const char *path, const uint8_t *d, size_t len, rd_erro
         return rd_fail(err, RD_ERR_RUNTIME, "%s: not a PNG, JPEG or BMP file", path);
     if (jpeg && !jpeg_tables_ok(d, len))
         return rd_fail(err, RD_ERR_RUNTIME, "%s: corrupt JPEG: a Huffman table is malformed", path);
+    long cw, ch;
+    if (claimed_size(d, len, png, bmp, &cw, &ch) &&
+        (cw > RD_IMAGE_MAX_SIDE || ch > RD_IMAGE_MAX_SIDE || (double)cw * (double)ch > RD_IMAGE_MAX_PIXELS))
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: its header says %ldx%ld pixels: too large (at most %d a side, %u Mpixels)",
+                       path, cw, ch, RD_IMAGE_MAX_SIDE, RD_IMAGE_MAX_PIXELS >> 20);
     int w, h, comp;
     if (len > 0x7fffffff || !stbi_info_from_memory(d, (int)len, &w, &h, &comp))
         return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot read image: %s", path,

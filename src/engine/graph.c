@@ -1,7 +1,8 @@
 /* The graph: recording nodes, and running them backwards. It knows no op:
  * each node points at its op's descriptor (rd_op), defined in the op's file. */
-#include <assert.h>
-#include <cblas.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rdrop/tensor.h"
@@ -15,7 +16,6 @@ void rd_graph_init(rd_graph *g) {
 void rd_graph_reset(rd_graph *g) {
     rd_arena_reset(&g->arena);
     g->last = NULL;
-    g->n_nodes = 0;
 }
 
 void rd_graph_free(rd_graph *g) { rd_arena_free(&g->arena); }
@@ -26,7 +26,6 @@ static rd_tensor *alloc_node(rd_graph *g, int rows, int cols) {
     t->cols = cols;
     t->prev = g->last;
     g->last = t;
-    g->n_nodes++;
     return t;
 }
 
@@ -49,12 +48,15 @@ rd_tensor *rd_new(rd_graph *g, int rows, int cols) {
     return t;
 }
 
-rd_tensor *rd_node(rd_graph *g, const rd_op *op, int rows, int cols, rd_tensor *a, rd_tensor *b) {
+rd_tensor *rd_node(rd_graph *g, const rd_op *op, int rows, int cols, int n_in, rd_tensor *const *in) {
     rd_tensor *t = rd_new(g, rows, cols);
     t->op = op;
-    t->in[0] = a;
-    t->in[1] = b;
-    t->requires_grad = (a && a->requires_grad) || (b && b->requires_grad);
+    t->n_in = n_in;
+    t->in = rd_arena_alloc(&g->arena, (size_t)n_in * sizeof *t->in);
+    for (int i = 0; i < n_in; i++) {
+        t->in[i] = in[i];
+        t->requires_grad |= in[i]->requires_grad;
+    }
     return t;
 }
 
@@ -68,23 +70,21 @@ float *rd_grad(rd_graph *g, rd_tensor *t) {
     return t->grad;
 }
 
-float *rd_grad_reuse(rd_graph *g, rd_tensor *t, rd_tensor *donor, int *fresh) {
-    *fresh = t->grad == NULL;
-    if (t->grad) return t->grad;
-    if (donor && donor->grad && RD_NUMEL(donor) == RD_NUMEL(t))
-        t->grad = donor->grad;
-    else
-        t->grad = rd_arena_alloc(&g->arena, RD_NUMEL(t) * sizeof(float));
+float *rd_grad_for_write(rd_graph *g, rd_tensor *t, int *add) {
+    *add = t->grad != NULL;
+    if (!t->grad) t->grad = rd_arena_alloc(&g->arena, RD_NUMEL(t) * sizeof(float));
     return t->grad;
 }
 
-void rd_gemm(rd_graph *g, const rd_gemm_call *p) {
-    if (g->gemm) {
-        g->gemm(g->gemm_ctx, p);
-        return;
-    }
-    cblas_sgemm(CblasRowMajor, p->trans_a ? CblasTrans : CblasNoTrans, p->trans_b ? CblasTrans : CblasNoTrans,
-                p->m, p->n, p->k, 1.0f, p->a, p->lda, p->b, p->ldb, p->beta, p->c, p->ldc);
+void rd_check_shape(int ok, const char *op, const char *fmt, ...) {
+    if (ok) return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "rdrop: %s: ", op);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    abort();
 }
 
 static void run_backward(rd_graph *g, rd_tensor *from) {
@@ -106,7 +106,8 @@ static void clear_grads(rd_tensor *from) {
 }
 
 void rd_backward(rd_graph *g, rd_tensor *loss) {
-    assert(loss->rows == 1 && loss->cols == 1);
+    rd_check_shape(loss->rows == 1 && loss->cols == 1, "rd_backward", "the loss is %dx%d, not 1x1", loss->rows,
+                   loss->cols);
     clear_grads(loss);
     rd_grad(g, loss)[0] = 1.0f;
     run_backward(g, loss);
@@ -118,10 +119,4 @@ void rd_backward_from(rd_graph *g, rd_tensor *out, const float *seed) {
     run_backward(g, out);
 }
 
-double rd_scalar(const rd_tensor *t) { return t->exact ? t->value : t->data[0]; }
-
-int rd_argmax(const float *x, int n) {
-    int best = 0;
-    for (int j = 1; j < n; j++) best = x[j] > x[best] ? j : best;
-    return best;
-}
+double rd_scalar(const rd_tensor *t) { return t->op && t->op->exact ? t->op->exact(t) : t->data[0]; }

@@ -1,5 +1,4 @@
 /* The multilayer perceptron: Linear -> activation -> Dropout, repeated. */
-#include <assert.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -63,39 +62,46 @@ void rd_mlp_free(rd_mlp *m) {
 
 void rd_mlp_zero_grad(rd_mlp *m) { memset(m->grads, 0, m->n_params * sizeof(float)); }
 
-/* copies of x stacked: [x; x; ...] */
-static rd_tensor *stack(rd_graph *g, rd_tensor *x, int copies) {
-    rd_tensor *s = x;
-    for (int c = 1; c < copies; c++) s = rd_concat_rows(g, s, x);
-    return s;
+rd_tensor *rd_mlp_hidden(const rd_mlp *m, rd_graph *g, rd_tensor *h, int copies, rd_rng *rng) {
+    h = rd_repeat_rows(g, h, copies);
+    h = m->activation == RD_ACT_RELU ? rd_relu(g, h) : rd_tanh(g, h);
+    return rd_dropout(g, h, m->dropout, rng);
 }
 
-rd_tensor *rd_mlp_forward(rd_mlp *m, rd_graph *g, rd_tensor *x, int copies, rd_rng *rng) {
-    assert(copies >= 1 && "rd_mlp_forward: copies must be 1 or more");
+rd_tensor *rd_mlp_forward_with(rd_mlp *m, rd_graph *g, rd_tensor *x, int copies, rd_rng *rng, rd_hidden_fn hidden) {
+    rd_check_shape(copies >= 1 && x->cols == m->layer[0].in, "rd_mlp_forward",
+                   "%d copies of a %dx%d batch for a model of %d inputs", copies, x->rows, x->cols, m->layer[0].in);
     rd_tensor *h = x;
-    int stacked = 1; /* copies in h so far */
+    int shared = copies; /* copies that still share h (no dropout before it) */
     /* Input dropout comes before the first product, so the copies cannot
      * share it: stack the inputs and give each copy its own mask. */
     if (m->input_dropout > 0.0f && g->training) {
-        h = rd_dropout(g, stack(g, x, copies), m->input_dropout, rng);
-        stacked = copies;
+        h = rd_dropout(g, rd_repeat_rows(g, x, copies), m->input_dropout, rng);
+        shared = 1;
     }
     for (int l = 0; l < m->n_layers; l++) {
         const rd_linear_layer *L = &m->layer[l];
         rd_tensor *w = rd_param(g, L->in, L->out, m->params + L->w, m->grads + L->w);
         rd_tensor *b = rd_param(g, 1, L->out, m->params + L->b, m->grads + L->b);
         h = rd_linear(g, h, w, b);
-        /* Otherwise the copies part after the first product, which comes
-         * before any dropout: computed once, then stacked. */
-        if (stacked < copies) {
-            h = stack(g, h, copies);
-            stacked = copies;
-        }
         if (l == m->n_layers - 1) break; /* logits */
-        h = m->activation == RD_ACT_RELU ? rd_relu(g, h) : rd_tanh(g, h);
-        h = rd_dropout(g, h, m->dropout, rng);
+        /* the copies part here, after the product (dropout comes after it) */
+        h = hidden(m, g, h, shared, rng);
+        shared = 1;
     }
-    return h;
+    return rd_repeat_rows(g, h, shared); /* no hidden layer: the copies part at the logits */
+}
+
+rd_tensor *rd_mlp_forward(rd_mlp *m, rd_graph *g, rd_tensor *x, int copies, rd_rng *rng) {
+    return rd_mlp_forward_with(m, g, x, copies, rng, rd_mlp_hidden);
+}
+
+const char *rd_activation_name(rd_activation a) { return a == RD_ACT_TANH ? "tanh" : "relu"; }
+
+int rd_argmax(const float *x, int n) {
+    int best = 0;
+    for (int j = 1; j < n; j++) best = x[j] > x[best] ? j : best;
+    return best;
 }
 
 /* Srivastava et al. (2014): max-norm keeps each unit's incoming weights in a

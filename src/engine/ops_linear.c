@@ -1,7 +1,8 @@
-/* Matrix products, each one rd_gemm call (cblas_sgemm in the reference
+/* Matrix products, each one rd_gemm call (one cblas_sgemm in the reference
  * engine). Forward and backward side by side. */
 #include <string.h>
 
+#include "rdrop/gemm.h"
 #include "rdrop/tensor.h"
 
 /* C (m x n) = op(A) op(B) + beta C, with A and B stored as the tensors
@@ -17,9 +18,9 @@ static void gemm(rd_graph *g, int ta, int tb, int m, int n, int k, const rd_tens
  * k: added to it, or written over it (beta 0) when `to` had none yet. */
 static void gemm_grad(rd_graph *g, rd_tensor *to, int ta, int tb, int k, const rd_tensor *a,
                       const float *adata, const rd_tensor *b, const float *bdata) {
-    int fresh;
-    float *d = rd_grad_reuse(g, to, NULL, &fresh);
-    gemm(g, ta, tb, to->rows, to->cols, k, a, adata, b, bdata, fresh ? 0.0f : 1.0f, d);
+    int add;
+    float *d = rd_grad_for_write(g, to, &add);
+    gemm(g, ta, tb, to->rows, to->cols, k, a, adata, b, bdata, add ? 1.0f : 0.0f, d);
 }
 
 /* ---- matmul: C = op(A) op(B) ---- */
@@ -28,12 +29,14 @@ typedef struct {
 } matmul_ctx;
 
 static void matmul_backward(rd_graph *g, rd_tensor *t);
-static const rd_op MATMUL = {"matmul", matmul_backward};
+static const rd_op MATMUL = {"matmul", matmul_backward, NULL};
 
 rd_tensor *rd_matmul(rd_graph *g, rd_tensor *a, rd_tensor *b, int trans_a, int trans_b) {
     int m = trans_a ? a->cols : a->rows, k = trans_a ? a->rows : a->cols;
-    int n = trans_b ? b->rows : b->cols;
-    rd_tensor *t = rd_node(g, &MATMUL, m, n, a, b);
+    int kb = trans_b ? b->cols : b->rows, n = trans_b ? b->rows : b->cols;
+    rd_check_shape(k == kb, "rd_matmul", "op(A) is %dx%d and op(B) is %dx%d: inner sizes %d and %d differ", m, k, kb,
+                   n, k, kb);
+    rd_tensor *t = rd_node(g, &MATMUL, m, n, 2, (rd_tensor *[]){a, b});
     matmul_ctx *c = rd_save(g, t, sizeof *c);
     c->trans_a = trans_a;
     c->trans_b = trans_b;
@@ -70,18 +73,21 @@ static void bias_backward(rd_graph *g, rd_tensor *t, rd_tensor *b) {
     }
 }
 
-/* ---- linear: Y = X W + b (one gemm, bias preloaded as its C) ---- */
-typedef struct {
-    rd_tensor *bias; /* NULL: none */
-} linear_ctx;
+/* A 1 x cols bias row for y's columns. */
+static void check_bias(const char *op, const rd_tensor *b, int cols) {
+    rd_check_shape(b->rows == 1 && b->cols == cols, op, "the bias is %dx%d, not 1x%d", b->rows, b->cols, cols);
+}
 
+/* ---- linear: Y = X W + b (one gemm, bias preloaded as its C) ---- */
+/* Inputs: x, w and, when there is one, b. */
 static void linear_backward(rd_graph *g, rd_tensor *t);
-static const rd_op LINEAR = {"linear", linear_backward};
+static const rd_op LINEAR = {"linear", linear_backward, NULL};
 
 rd_tensor *rd_linear(rd_graph *g, rd_tensor *x, rd_tensor *w, rd_tensor *b) {
-    rd_tensor *t = rd_node(g, &LINEAR, x->rows, w->cols, x, w);
-    ((linear_ctx *)rd_save(g, t, sizeof(linear_ctx)))->bias = b;
-    if (b && b->requires_grad) t->requires_grad = 1;
+    rd_check_shape(x->cols == w->rows, "rd_linear", "X is %dx%d but W is %dx%d: X's columns must be W's rows",
+                   x->rows, x->cols, w->rows, w->cols);
+    if (b) check_bias("rd_linear", b, w->cols);
+    rd_tensor *t = rd_node(g, &LINEAR, x->rows, w->cols, b ? 3 : 2, (rd_tensor *[]){x, w, b});
     for (int i = 0; i < t->rows; i++) {
         if (b)
             memcpy(t->data + (size_t)i * t->cols, b->data, (size_t)t->cols * sizeof(float));
@@ -93,7 +99,7 @@ rd_tensor *rd_linear(rd_graph *g, rd_tensor *x, rd_tensor *w, rd_tensor *b) {
 }
 
 static void linear_backward(rd_graph *g, rd_tensor *t) {
-    rd_tensor *x = t->in[0], *w = t->in[1], *b = ((const linear_ctx *)t->ctx)->bias;
+    rd_tensor *x = t->in[0], *w = t->in[1], *b = t->n_in == 3 ? t->in[2] : NULL;
     rd_tensor dy = {.rows = t->rows, .cols = t->cols};
     if (x->requires_grad) /* dX = dY W^T */
         gemm_grad(g, x, 0, 1, t->cols, &dy, t->grad, w, w->data);
@@ -104,10 +110,11 @@ static void linear_backward(rd_graph *g, rd_tensor *t) {
 
 /* ---- add_bias: Y = X + b, b broadcast over rows ---- */
 static void add_bias_backward(rd_graph *g, rd_tensor *t);
-static const rd_op ADD_BIAS = {"add_bias", add_bias_backward};
+static const rd_op ADD_BIAS = {"add_bias", add_bias_backward, NULL};
 
 rd_tensor *rd_add_bias(rd_graph *g, rd_tensor *x, rd_tensor *b) {
-    rd_tensor *t = rd_node(g, &ADD_BIAS, x->rows, x->cols, x, b);
+    check_bias("rd_add_bias", b, x->cols);
+    rd_tensor *t = rd_node(g, &ADD_BIAS, x->rows, x->cols, 2, (rd_tensor *[]){x, b});
     for (int i = 0; i < t->rows; i++) {
         const float *xr = x->data + (size_t)i * x->cols;
         float *yr = t->data + (size_t)i * t->cols;

@@ -1,35 +1,29 @@
-/* Row-wise softmax and log-softmax, max-shifted: exp() never sees a positive
- * argument, so logits of any size give finite results. */
+/* Row-wise softmax and log-softmax: the formula of rdrop/prob.h, whose
+ * max shift lets logits of any size give finite results. */
 #include <math.h>
 
+#include "rdrop/prob.h"
 #include "rdrop/tensor.h"
 
-/* out[j] = (x[j] - max) - log(sum exp(x - max)) */
-double rd_row_log_sum_exp(const float *x, int n, float *max) {
-    float mx = x[0];
-    for (int j = 1; j < n; j++) mx = x[j] > mx ? x[j] : mx;
-    double s = 0.0;
-    for (int j = 0; j < n; j++) s += exp((double)x[j] - mx);
-    *max = mx;
-    return log(s);
-}
-
-static void log_softmax_row(const float *x, float *out, int n) {
-    float mx;
-    /* (x - max) - log(s): never form max + log(s) in float, whose rounding
-     * (spacing 1e-3 near 1e4) would shift every output of the row. */
-    double log_s = rd_row_log_sum_exp(x, n, &mx);
-    for (int j = 0; j < n; j++) out[j] = (float)(((double)x[j] - mx) - log_s);
+/* log_softmax of each row of x into y, through a row of doubles */
+static void log_softmax_rows(rd_graph *g, const rd_tensor *x, float *y) {
+    int n = x->cols;
+    double *row = rd_arena_alloc(&g->arena, (size_t)n * sizeof(double));
+    for (int i = 0; i < x->rows; i++) {
+        const float *xr = x->data + (size_t)i * n;
+        for (int j = 0; j < n; j++) row[j] = xr[j];
+        rd_row_log_softmax(row, n, row);
+        for (int j = 0; j < n; j++) y[(size_t)i * n + j] = (float)row[j];
+    }
 }
 
 /* ---- log_softmax ---- */
 static void log_softmax_backward(rd_graph *g, rd_tensor *t);
-static const rd_op LOG_SOFTMAX = {"log_softmax", log_softmax_backward};
+static const rd_op LOG_SOFTMAX = {"log_softmax", log_softmax_backward, NULL};
 
 rd_tensor *rd_log_softmax(rd_graph *g, rd_tensor *x) {
-    rd_tensor *t = rd_node(g, &LOG_SOFTMAX, x->rows, x->cols, x, NULL);
-    for (int i = 0; i < x->rows; i++)
-        log_softmax_row(x->data + (size_t)i * x->cols, t->data + (size_t)i * x->cols, x->cols);
+    rd_tensor *t = rd_node(g, &LOG_SOFTMAX, x->rows, x->cols, 1, &x);
+    log_softmax_rows(g, x, t->data);
     return t;
 }
 
@@ -46,17 +40,14 @@ static void log_softmax_backward(rd_graph *g, rd_tensor *t) {
     }
 }
 
-/* ---- softmax ---- */
+/* ---- softmax: exp(log_softmax) ---- */
 static void softmax_backward(rd_graph *g, rd_tensor *t);
-static const rd_op SOFTMAX = {"softmax", softmax_backward};
+static const rd_op SOFTMAX = {"softmax", softmax_backward, NULL};
 
 rd_tensor *rd_softmax(rd_graph *g, rd_tensor *x) {
-    rd_tensor *t = rd_node(g, &SOFTMAX, x->rows, x->cols, x, NULL);
-    for (int i = 0; i < x->rows; i++) {
-        float *y = t->data + (size_t)i * x->cols;
-        log_softmax_row(x->data + (size_t)i * x->cols, y, x->cols);
-        for (int j = 0; j < x->cols; j++) y[j] = expf(y[j]);
-    }
+    rd_tensor *t = rd_node(g, &SOFTMAX, x->rows, x->cols, 1, &x);
+    log_softmax_rows(g, x, t->data);
+    for (size_t i = 0; i < RD_NUMEL(t); i++) t->data[i] = expf(t->data[i]);
     return t;
 }
 

@@ -8,18 +8,12 @@
 
 #include "rdrop/clock.h"
 #include "rdrop/error.h"
-#include "rdrop/fast.h"
+#include "fast/fast_state.h"
 
 #ifndef RD_TEAM_MIN_MACS
 #define RD_TEAM_MIN_MACS 1e6 /* multiply-adds below which one thread does a product */
 #endif
 
-struct rd_fast {
-    rd_workers *team;
-    double gemm_seconds;
-    int n_gemm;
-    rd_gemm_shape log[RD_GEMM_LOG];
-};
 
 rd_fast *rd_fast_new(int threads) {
     rd_fast *f = rd_calloc(1, sizeof *f);
@@ -89,6 +83,6 @@ static void team_gemm(void *ctx, const rd_gemm_call *c) {
 }
 
 void rd_fast_attach(rd_fast *f, rd_graph *g) {
-    g->gemm = team_gemm;
-    g->gemm_ctx = f;
+    f->products = (rd_products){team_gemm, f};
+    g->products = &f->products;
 }

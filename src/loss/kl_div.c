@@ -31,15 +31,22 @@ static inline double pointwise(float input, float t, int log_target) {
 typedef struct {
     rd_reduction reduction;
     int log_target;
+    double value; /* a reduced result, in double */
 } kl_div_ctx;
 
+static double kl_div_value(const rd_tensor *t) { return ((const kl_div_ctx *)t->ctx)->value; }
 static void kl_div_backward(rd_graph *g, rd_tensor *t);
-static const rd_op KL_DIV = {"kl_div", kl_div_backward};
+static const rd_op KL_DIV = {"kl_div", kl_div_backward, NULL};
+static const rd_op KL_DIV_REDUCED = {"kl_div", kl_div_backward, kl_div_value};
 
 rd_tensor *rd_kl_div(rd_graph *g, rd_tensor *input, rd_tensor *target, rd_reduction reduction,
                      int log_target) {
+    rd_check_shape(input->rows == target->rows && input->cols == target->cols, "rd_kl_div",
+                   "input is %dx%d and target %dx%d: they must have one shape", input->rows, input->cols,
+                   target->rows, target->cols);
     int none = reduction == RD_REDUCE_NONE;
-    rd_tensor *t = rd_node(g, &KL_DIV, none ? input->rows : 1, none ? input->cols : 1, input, target);
+    rd_tensor *t = rd_node(g, none ? &KL_DIV : &KL_DIV_REDUCED, none ? input->rows : 1, none ? input->cols : 1, 2,
+                           (rd_tensor *[]){input, target});
     kl_div_ctx *c = rd_save(g, t, sizeof *c);
     c->reduction = reduction;
     c->log_target = log_target;
@@ -55,8 +62,7 @@ rd_tensor *rd_kl_div(rd_graph *g, rd_tensor *input, rd_tensor *target, rd_reduct
     if (!none) {
         if (reduction == RD_REDUCE_MEAN) s /= (double)n;
         if (reduction == RD_REDUCE_BATCHMEAN) s /= input->rows;
-        t->value = s;
-        t->exact = 1;
+        c->value = s;
         t->data[0] = (float)s;
     }
     return t;

@@ -38,53 +38,25 @@ static const int REQUIRED[] = {RD_COL_EPOCH, RD_COL_TEST_ACC, RD_COL_TRAIN_CE, R
 
 rd_status rd_run_read(const char *dir, rd_run_curves *c, rd_error *err) {
     memset(c, 0, sizeof *c);
-    char path[4096], line[2048], *f[64];
+    char path[4096];
     snprintf(path, sizeof path, "%s/metrics.csv", dir);
-    FILE *in;
-    if (rd_fopen_regular(path, &in, err) && errno) /* else "PATH: not a regular file" */
-        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot read: %s", path, strerror(errno));
-    if (!in) return RD_ERR_RUNTIME;
-    int at[RD_N_COLS], got = rd_csv_line(in, line, sizeof line), n = got > 0 ? rd_csv_fields(line, f, 64) : 0;
-    for (int col = 0; col < RD_N_COLS; col++) {
-        at[col] = -1;
-        for (int i = 0; i < n; i++)
-            if (!strcmp(f[i], rd_metrics_columns[col].name)) at[col] = i;
-    }
+    rd_metrics_table t;
+    rd_status st = rd_metrics_read(path, &t, err);
+    if (st) return st;
     for (size_t k = 0; k < sizeof REQUIRED / sizeof REQUIRED[0]; k++)
-        if (at[REQUIRED[k]] < 0) {
-            fclose(in);
+        if (!t.has[REQUIRED[k]]) {
+            rd_metrics_table_free(&t);
             return rd_fail(err, RD_ERR_RUNTIME, "%s: no column \"%s\" in the header", path,
                            rd_metrics_columns[REQUIRED[k]].name);
         }
-    /* a last row without its line break is being written (or was cut): skipped */
-    for (int row = 2; (got = rd_csv_line(in, line, sizeof line)) != 0 && got != 2; row++) {
-        n = got > 0 ? rd_csv_fields(line, f, 64) : 0;
-        char *end = "";
-        long epoch = n ? strtol(f[0], &end, 10) : 0;
-        if (n <= at[RD_COL_EPOCH] || *end || epoch < 1 || epoch > 1000000) {
-            fclose(in);
-            rd_run_free(c);
-            return rd_fail(err, RD_ERR_RUNTIME, "%s:%d: not a metrics row", path, row);
-        }
-        /* rdrop writes one row per epoch, in order: anything else is two
-         * files run together or an edit, and would be read as another run */
-        if (epoch != row - 1) {
-            fclose(in);
-            rd_run_free(c);
-            return rd_fail(err, RD_ERR_RUNTIME, "%s:%d: epoch %ld where epoch %d belongs", path, row, epoch,
-                           row - 1);
-        }
-        if (epoch > c->epochs) grow(c, (int)epoch);
-        for (int col = 1; col < RD_N_COLS; col++) {
-            int i = at[col];
-            double v = i >= 0 && i < n && f[i][0] ? strtod(f[i], &end) : NAN;
-            if (i >= 0 && i < n && f[i][0] && *end) v = NAN;
-            c->col[col][epoch - 1] = v;
-        }
+    /* a last row without its line break (being written, or cut) is left out */
+    grow(c, t.epochs);
+    for (int col = 0; col < RD_N_COLS; col++)
+        for (int e = 0; e < t.epochs; e++) c->col[col][e] = t.col[col][e];
+    for (int e = 0; e < t.epochs; e++)
         for (int k = 0; k < N_ERRORS; k++) /* accuracy -> error in percent */
-            (*error_array(c, k))[epoch - 1] = 100.0 * (1.0 - c->col[ERRORS[k].from][epoch - 1]);
-    }
-    fclose(in);
+            (*error_array(c, k))[e] = 100.0 * (1.0 - c->col[ERRORS[k].from][e]);
+    rd_metrics_table_free(&t);
     return RD_OK;
 }
 

@@ -1,8 +1,13 @@
-/* The one table of metrics.csv's columns (rdrop/metrics.h). */
+/* metrics.csv: the one table of its columns, and its one reader
+ * (rdrop/metrics.h). */
 #include "rdrop/metrics.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "rdrop/files.h"
 
 const rd_metrics_column rd_metrics_columns[RD_N_COLS] = {
     [RD_COL_EPOCH] = {"epoch", "%.0f", "Epoch", "the epoch, from 1"},
@@ -64,3 +69,67 @@ int rd_csv_line(FILE *f, char *line, size_t size) {
     return c == EOF ? 2 : 1;
 }
 
+
+enum { MAX_FIELDS = 64, LINE = 4096 };
+
+void rd_metrics_table_free(rd_metrics_table *t) {
+    for (int c = 0; c < RD_N_COLS; c++) free(t->col[c]);
+    memset(t, 0, sizeof *t);
+}
+
+/* Row `line` (epoch line - 1) of fields f[0..n) into the table. */
+static rd_status add_row(rd_metrics_table *t, const char *path, int line, char **f, int n, int n_head,
+                         const int *at, rd_error *err) {
+    int epoch = line - 1;
+    char *end = "";
+    long e = n ? strtol(f[0], &end, 10) : 0;
+    if (n != n_head || *end || end == f[0])
+        return rd_fail(err, RD_ERR_RUNTIME, "%s:%d: not the row of epoch %d (%d fields, the header has %d)", path,
+                       line, epoch, n, n_head);
+    if (e != epoch) return rd_fail(err, RD_ERR_RUNTIME, "%s:%d: epoch %ld where epoch %d belongs", path, line, e, epoch);
+    for (int i = 1; i < n; i++) {
+        double v = f[i][0] ? strtod(f[i], &end) : 0;
+        if (f[i][0] && (*end || isnan(v)))
+            return rd_fail(err, RD_ERR_RUNTIME, "%s:%d: field %d \"%s\" is not a number", path, line, i + 1, f[i]);
+    }
+    t->epochs = epoch;
+    for (int c = 0; c < RD_N_COLS; c++) {
+        t->col[c] = rd_realloc(t->col[c], (size_t)epoch, sizeof(double));
+        t->col[c][epoch - 1] = at[c] >= 0 && f[at[c]][0] ? strtod(f[at[c]], NULL) : NAN;
+    }
+    return RD_OK;
+}
+
+rd_status rd_metrics_read(const char *path, rd_metrics_table *t, rd_error *err) {
+    memset(t, 0, sizeof *t);
+    FILE *in;
+    if (rd_fopen_regular(path, &in, err)) {
+        if (errno) /* else "PATH: not a regular file" */
+            rd_fail(err, RD_ERR_RUNTIME, "%s: cannot read: %s", path, strerror(errno));
+        return RD_ERR_RUNTIME;
+    }
+    char *line = rd_malloc(LINE, 1), *f[MAX_FIELDS];
+    int at[RD_N_COLS], got = rd_csv_line(in, line, LINE), n_head = got > 0 ? rd_csv_fields(line, f, MAX_FIELDS) : 0;
+    rd_status st = RD_OK;
+    if (got == 0) st = rd_fail(err, RD_ERR_RUNTIME, "%s: empty, no header", path);
+    else if (got < 0 || n_head == MAX_FIELDS || strcmp(f[0], "epoch"))
+        st = rd_fail(err, RD_ERR_RUNTIME, "%s: not a metrics.csv (its header)", path);
+    for (int c = 0; c < RD_N_COLS && !st; c++) {
+        at[c] = -1;
+        for (int i = 0; i < n_head; i++)
+            if (!strcmp(f[i], rd_metrics_columns[c].name)) at[c] = i;
+        t->has[c] = at[c] >= 0;
+    }
+    for (int row = 2; !st && (got = rd_csv_line(in, line, LINE)) != 0; row++) {
+        if (got < 0) st = rd_fail(err, RD_ERR_RUNTIME, "%s:%d: too long or not text", path, row);
+        else if (got == 2) { /* the last line, without its line break */
+            t->cut = 1;
+            break;
+        } else st = add_row(t, path, row, f, rd_csv_fields(line, f, MAX_FIELDS), n_head, at, err);
+    }
+    if (!st && ferror(in)) st = rd_fail(err, RD_ERR_RUNTIME, "%s: read error", path);
+    fclose(in);
+    free(line);
+    if (st) rd_metrics_table_free(t);
+    return st;
+}

@@ -87,7 +87,7 @@ static void header(sbuf *h, const rd_mlp *m, float norm_mean, float norm_std) {
     add(h, "{\"__metadata__\":{\"format\":\"pt\",\"rdrop_version\":\"%s\",\"architecture\":\"%s\","
            "\"activation\":\"%s\",\"dropout\":\"%s\",\"input_dropout\":\"%s\",\"norm_mean\":\"%s\","
            "\"norm_std\":\"%s\",\"layout\":\"%s\"}",
-        RDROP_VERSION, arch, m->activation == RD_ACT_TANH ? "tanh" : "relu", d, di, mean, std, layout);
+        RDROP_VERSION, arch, rd_activation_name(m->activation), d, di, mean, std, layout);
     size_t off = 0;
     for (int l = 0; l < m->n_layers; l++) {
         const rd_linear_layer *L = &m->layer[l];

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rdrop/prob.h"
+#include "rdrop/signals.h"
 #include "rdrop/train.h"
 
 /* Rows of one forward: CHUNK images times the passes, about ROWS; small, so
@@ -12,18 +14,15 @@
  * few MiB of activations, not the hundreds 8 x 250 images would). */
 enum { CHUNK = 250, ROWS = 512, BINS = 15 };
 
-/* log p of one row of logits, in double, max-shifted; returns the argmax. */
+/* log p of one row of logits (rdrop/prob.h); returns the argmax. */
 static int log_probs(const float *z, int k, double *lp) {
-    int best = rd_argmax(z, k);
-    double s = 0;
-    for (int j = 0; j < k; j++) s += exp((double)z[j] - z[best]);
-    double lse = z[best] + log(s);
-    for (int j = 0; j < k; j++) lp[j] = (double)z[j] - lse;
-    return best;
+    for (int j = 0; j < k; j++) lp[j] = z[j];
+    rd_row_log_softmax(lp, k, lp);
+    return rd_argmax(z, k);
 }
 
-void rd_evaluate_consistency(rd_mlp *m, rd_graph *g, const rd_dataset *d, int passes, rd_rng *rng,
-                             rd_consistency *out) {
+int rd_evaluate_consistency(rd_mlp *m, rd_graph *g, rd_forward_fn forward, const rd_dataset *d, int passes,
+                            rd_rng *rng, rd_consistency *out) {
     memset(out, 0, sizeof *out);
     int k = m->layer[m->n_layers - 1].out;
     int chunk = passes > 1 ? (ROWS + passes - 1) / passes : CHUNK;
@@ -32,16 +31,17 @@ void rd_evaluate_consistency(rd_mlp *m, rd_graph *g, const rd_dataset *d, int pa
      * passes; the caller's products engine (the fast layer's team) */
     rd_graph own;
     rd_graph_init(&own);
-    own.gemm = g->gemm;
-    own.gemm_ctx = g->gemm_ctx;
+    own.products = g->products;
     g = &own;
+    if (!forward) forward = rd_mlp_forward;
     float *x = rd_malloc((size_t)chunk * d->dim, sizeof(float));
     int *idx = rd_malloc((size_t)chunk, sizeof(int)), *y = rd_malloc((size_t)chunk, sizeof(int));
     double *lp = rd_malloc((size_t)(passes + 1) * k, sizeof(double)), *mean = rd_malloc((size_t)k, sizeof(double));
     float *meanf = rd_malloc((size_t)k, sizeof(float));
     double bin_n[BINS] = {0}, bin_conf[BINS] = {0}, bin_correct[BINS] = {0};
     double full = 0, sub = 0, mc = 0, kl = 0, loss = 0;
-    for (int start = 0; start < d->n; start += chunk) {
+    int stopped = 0;
+    for (int start = 0; start < d->n && !(stopped = rd_interrupted()); start += chunk) {
         int n = d->n - start < chunk ? d->n - start : chunk;
         for (int i = 0; i < n; i++) idx[i] = start + i;
         rd_dataset_rows(d, idx, n, x);
@@ -65,7 +65,7 @@ void rd_evaluate_consistency(rd_mlp *m, rd_graph *g, const rd_dataset *d, int pa
         /* `passes` sub-networks at once: rows p*n .. p*n+n-1 are pass p */
         g->training = 1;
         rd_graph_reset(g);
-        z = rd_fast_mlp_forward(m, g, rd_input(g, n, d->dim, x), passes, rng)->data;
+        z = forward(m, g, rd_input(g, n, d->dim, x), passes, rng)->data;
         for (int i = 0; i < n; i++) {
             memset(mean, 0, (size_t)k * sizeof(double));
             for (int p = 0; p < passes; p++) {
@@ -75,14 +75,11 @@ void rd_evaluate_consistency(rd_mlp *m, rd_graph *g, const rd_dataset *d, int pa
             }
             for (int j = 0; j < k; j++) meanf[j] = (float)mean[j];
             mc += rd_argmax(meanf, k) == y[i];
-            /* KL(a||b) + KL(b||a) = sum_j (p_a - p_b)(log p_a - log p_b) */
+            /* R-Drop's term, [KL(a||b) + KL(b||a)] / 4, averaged over all pairs */
             double pair_sum = 0;
             for (int a = 0; a < passes; a++)
-                for (int b = a + 1; b < passes; b++) {
-                    const double *la = lp + (size_t)a * k, *lb = lp + (size_t)b * k;
-                    for (int j = 0; j < k; j++) pair_sum += (exp(la[j]) - exp(lb[j])) * (la[j] - lb[j]);
-                }
-            if (passes > 1) kl += pair_sum / 4.0 / (passes * (passes - 1) / 2.0);
+                for (int b = a + 1; b < passes; b++) pair_sum += rd_row_rdrop_kl(lp + (size_t)a * k, lp + (size_t)b * k, k);
+            if (passes > 1) kl += pair_sum / (passes * (passes - 1) / 2.0);
         }
     }
     rd_graph_free(&own);
@@ -102,4 +99,5 @@ void rd_evaluate_consistency(rd_mlp *m, rd_graph *g, const rd_dataset *d, int pa
     free(lp);
     free(mean);
     free(meanf);
+    return stopped;
 }

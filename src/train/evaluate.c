@@ -3,19 +3,20 @@
 #include <stdlib.h>
 
 #include "rdrop/loss.h"
+#include "rdrop/signals.h"
 #include "rdrop/train.h"
 
 enum { EVAL_ROWS = 500 };
 
-void rd_evaluate(rd_mlp *m, rd_graph *g, const rd_dataset *d, double *loss, double *acc,
-                 long long *confusion) {
+int rd_evaluate(rd_mlp *m, rd_graph *g, const rd_dataset *d, double *loss, double *acc, long long *confusion) {
     int classes = m->layer[m->n_layers - 1].out, training = g->training;
     float *x = rd_malloc((size_t)EVAL_ROWS * d->dim, sizeof(float));
     int idx[EVAL_ROWS], y[EVAL_ROWS];
     double total = 0.0;
     long long correct = 0;
     g->training = 0;
-    for (int start = 0; start < d->n; start += EVAL_ROWS) {
+    int stopped = 0;
+    for (int start = 0; start < d->n && !(stopped = rd_interrupted()); start += EVAL_ROWS) {
         int n = d->n - start < EVAL_ROWS ? d->n - start : EVAL_ROWS;
         for (int i = 0; i < n; i++) idx[i] = start + i;
         rd_dataset_rows(d, idx, n, x);
@@ -31,6 +32,7 @@ void rd_evaluate(rd_mlp *m, rd_graph *g, const rd_dataset *d, double *loss, doub
     }
     g->training = training;
     free(x);
-    *loss = d->n ? total / d->n : NAN;
-    *acc = d->n ? (double)correct / d->n : NAN;
+    *loss = d->n && !stopped ? total / d->n : NAN;
+    *acc = d->n && !stopped ? (double)correct / d->n : NAN;
+    return stopped;
 }

@@ -1,13 +1,17 @@
 /* Setting a run up: data, model, optimizer, and the state of a resumed run. */
 #include <cblas.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "rdrop/safetensors.h"
+#include "rdrop/blas.h"
+#include "rdrop/clock.h"
 #include "rdrop/files.h"
+#include "rdrop/safetensors.h"
 #include "train/progress.h" /* rd_format_number */
 #include "train/trainer_setup.h"
 
@@ -26,11 +30,12 @@ static rd_status load_data(rd_trainer *t, rd_error *err) {
     rd_rng_seed(&rng, c->train.seed ^ 0x5eedda7aULL);
     double left = memory_limit(c) - rd_train_memory_estimate(c, 0);
     const char *why = c->train.memory_limit_mb > 0 ? "train.memory_limit_mb" : "the available memory";
-    rd_load_select sel = {c->data.train_subset, c->data.subset_random, &rng, left > 1 ? left : 1, why};
+    rd_load_select sel = {c->data.train_subset, c->data.subset_random, &rng, left > 1 ? left : 1, why,
+                          c->model.classes};
     rd_status st = rd_mnist_load_select(c->data.dir, 1, &sel, &t->train, err);
     /* A timing run evaluates nothing: no test set, and its memory not counted. */
     if (!st && !t->opt->benchmark) {
-        rd_load_select all = {0, 0, NULL, left - (double)t->train.n * (t->train.dim + 1.0), why};
+        rd_load_select all = {0, 0, NULL, left - (double)t->train.n * (t->train.dim + 1.0), why, c->model.classes};
         if (all.max_bytes < 1) all.max_bytes = 1;
         st = rd_mnist_load_select(test_dir, 0, &all, &t->test, err);
     }
@@ -118,6 +123,10 @@ static rd_status resume(rd_trainer *t, rd_error *err) {
     rd_mlp m;
     rd_optim o;
     rd_ckpt_state s;
+    struct stat info;
+    if (lstat(path, &info) != 0 && errno == ENOENT)
+        return rd_fail(err, RD_ERR_USAGE, "%s: no last.ckpt to resume from (the run wrote no checkpoint yet); start it "
+                       "over with --force instead of --resume", t->opt->out_dir);
     rd_status st = rd_checkpoint_load(path, &m, &o, &s, err);
     if (st) return st;
     char have[256], want[256];
@@ -126,8 +135,8 @@ static rd_status resume(rd_trainer *t, rd_error *err) {
     rd_optimizer_kind kind = o.kind;
     if (strcmp(have, want) != 0 || s.activation != c->model.activation || kind != t->optim.kind)
         st = rd_fail(err, RD_ERR_USAGE, "%s: model %s %s (%s) does not match the config's %s %s (%s)", path,
-                     have, s.activation == RD_ACT_TANH ? "tanh" : "relu", rd_optimizer_name(kind), want,
-                     c->model.activation == RD_ACT_TANH ? "tanh" : "relu", rd_optimizer_name(t->optim.kind));
+                     have, rd_activation_name(s.activation), rd_optimizer_name(kind), want,
+                     rd_activation_name(c->model.activation), rd_optimizer_name(t->optim.kind));
     else if (s.epoch > c->train.epochs)
         st = rd_fail(err, RD_ERR_USAGE, "%s: the run has done %d epochs, more than train.epochs = %d",
                      path, s.epoch, c->train.epochs);
@@ -159,8 +168,7 @@ static rd_status read_init_from(const rd_config *c, rd_mlp *from, rd_st_info *in
     char have[256], want[256];
     arch_text(have, sizeof have, info->inputs, info->hidden, info->n_hidden, info->classes);
     arch_text(want, sizeof want, c->model.inputs, c->model.hidden, c->model.n_hidden, c->model.classes);
-    const char *act_have = from->activation == RD_ACT_TANH ? "tanh" : "relu",
-               *act_want = c->model.activation == RD_ACT_TANH ? "tanh" : "relu";
+    const char *act_have = rd_activation_name(from->activation), *act_want = rd_activation_name(c->model.activation);
     if (strcmp(have, want) != 0)
         st = rd_fail(err, RD_ERR_USAGE,
                      "model.init_from = %s: the file holds a %s model, the config asks for %s "
@@ -189,7 +197,7 @@ static void banner(const rd_trainer *t) {
     arch_text(arch, sizeof arch, c->model.inputs, c->model.hidden, c->model.n_hidden, c->model.classes);
     fprintf(f, "rdrop train: %s, method %s", c->name, c->train.method == RD_METHOD_RDROP ? "rdrop" : "dropout");
     if (c->train.method == RD_METHOD_RDROP) fprintf(f, " (alpha %g)", c->train.alpha);
-    fprintf(f, ", model %s %s dropout %g", arch, c->model.activation == RD_ACT_TANH ? "tanh" : "relu",
+    fprintf(f, ", model %s %s dropout %g", arch, rd_activation_name(c->model.activation),
             c->model.dropout);
     if (c->model.input_dropout > 0) fprintf(f, " (inputs %g)", c->model.input_dropout);
     fprintf(f, ", %zu parameters\n", t->model.n_params);
@@ -216,6 +224,63 @@ static void banner(const rd_trainer *t) {
     if (warn) fprintf(stderr, "rdrop: warning: %s\n", warn);
     else if (note) fprintf(f, "OpenBLAS note: %s\n", note);
     fflush(f);
+}
+
+/* Text staged next to path (rd_stage_file); the text is freed either way. */
+static rd_status stage_text(rd_staged_file *s, const char *path, rd_text *text, rd_error *err) {
+    rd_status st = fflush(text->f) || ferror(text->f) ? rd_fail(err, RD_ERR_RUNTIME, "%s: out of memory", path)
+                                                      : rd_stage_file(s, path, text->data, text->len, err);
+    rd_text_free(text);
+    return st;
+}
+
+/* The run's config.ini and metrics.csv (its header, or a resumed run's rows),
+ * both written to temporary files and flushed before anything of a run
+ * already in the folder changes: a file in the way (a FIFO, a folder, a
+ * symlink to a device) or a full disk stops the new run while the old one is
+ * still whole. Then --force's old checkpoints go, and both files take their
+ * places. */
+static rd_status start_files(rd_trainer *t, rd_error *err) {
+    const rd_train_options *o = t->opt;
+    char config[4096], metrics[4096];
+    snprintf(config, sizeof config, "%s/config.ini", o->out_dir);
+    snprintf(metrics, sizeof metrics, "%s/metrics.csv", o->out_dir);
+    rd_text ct, mt;
+    static rd_staged_file cs, ms; /* large; a run starts once */
+    cs.tmp[0] = ms.tmp[0] = 0;
+    rd_status st = rd_config_format(t->cfg, config, &ct, err);
+    if (st) return st;
+    if ((st = rd_metrics_begin(o->out_dir, o->resume, t->st.epoch, &mt, err))) {
+        rd_text_free(&ct);
+        return st;
+    }
+    st = stage_text(&cs, config, &ct, err);
+    if (st) {
+        rd_text_free(&mt);
+        return st;
+    }
+    if ((st = stage_text(&ms, metrics, &mt, err)) || (o->force && !o->resume && (st = rd_run_clear(o->out_dir, err)))) {
+        rd_stage_abort(&cs);
+        rd_stage_abort(&ms);
+        return st;
+    }
+    if ((st = rd_stage_commit(&cs, err))) {
+        rd_stage_abort(&ms);
+        return st;
+    }
+    return rd_stage_commit(&ms, err);
+}
+
+static void fast_update(void *fast, rd_optim *o, float *params, float *grads, float lr) {
+    rd_fast_optim_step(fast, o, params, grads, lr);
+}
+
+/* The engine's update, timed for the epoch's times (`rdrop bench`). */
+static void timed_update(void *trainer, rd_optim *o, float *params, float *grads, float lr) {
+    rd_trainer *t = trainer;
+    double t0 = rd_now();
+    t->update(t->update_ctx, o, params, grads, lr);
+    t->times.optimizer += rd_now() - t0;
 }
 
 rd_status rd_trainer_setup(rd_trainer *t, const rd_config *cfg, const rd_train_options *opt, rd_error *err) {
@@ -268,15 +333,19 @@ rd_status rd_trainer_setup(rd_trainer *t, const rd_config *cfg, const rd_train_o
     t->optim.beta2 = cfg->train.beta2;
     t->optim.eps = cfg->train.eps;
     t->optim.weight_decay = cfg->train.weight_decay;
-    /* the fast layer's team splits each product, OpenBLAS single-threaded in
-     * each part; the reference engine leaves the threads to OpenBLAS */
-    t->forward = rd_mlp_forward;
+    /* the fast layer's team splits each product and the update, OpenBLAS
+     * single-threaded in each part; the reference engine leaves the threads
+     * to OpenBLAS */
+    t->learner = (rd_learner){&t->model, &t->g, &t->optim, rd_mlp_forward, timed_update, t, cfg->train.method,
+                              cfg->train.alpha, cfg->train.max_norm, t->max_loss};
+    t->update = rd_update_reference;
     if (cfg->train.engine == RD_ENGINE_FAST) {
         t->fast = rd_fast_new(cfg->train.threads);
         rd_fast_attach(t->fast, &t->g);
-        t->optim.workers = rd_fast_team(t->fast);
-        t->forward = rd_fast_mlp_forward;
-        if (t->optim.workers) openblas_set_num_threads(1);
+        t->learner.forward = rd_fast_mlp_forward;
+        t->update = fast_update;
+        t->update_ctx = t->fast;
+        if (rd_fast_team(t->fast)) openblas_set_num_threads(1);
     }
     rd_batcher_init(&t->batcher, t->train.n, cfg->train.batch_size, 0);
     t->sched = (rd_schedule){cfg->train.schedule, cfg->train.lr, cfg->train.min_lr, cfg->train.gamma,
@@ -292,11 +361,7 @@ rd_status rd_trainer_setup(rd_trainer *t, const rd_config *cfg, const rd_train_o
     if (opt->resume && (st = resume(t, err))) return st;
     if ((st = rd_make_dirs(opt->out_dir, err))) return st;
     if (t->lock < 0 && (st = rd_run_claim(opt->out_dir, opt->resume, opt->force, &t->lock, err))) return st;
-    if (opt->force && !opt->resume && (st = rd_run_clear(opt->out_dir, err))) return st;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/config.ini", opt->out_dir);
-    if ((st = rd_config_write(cfg, path, err))) return st;
-    if ((st = rd_metrics_open(opt->out_dir, opt->resume, t->st.epoch, err))) return st;
+    if ((st = start_files(t, err))) return st;
     banner(t);
     return RD_OK;
 }
@@ -308,9 +373,7 @@ rd_status rd_trainer_save(rd_trainer *t, const char *name, rd_error *err) {
     t->st.norm_mean = t->train.mean;
     t->st.norm_std = t->train.std;
     rd_status st = rd_checkpoint_save(path, &t->model, &t->optim, &t->st, err);
-    if (!st && !strcmp(name, "last.ckpt")) {
-        t->saved_epoch = t->st.epoch;
-        }
+    if (!st && !strcmp(name, "last.ckpt")) t->saved_epoch = t->st.epoch;
     return st;
 }
 

@@ -6,7 +6,7 @@
 #include "rdrop/optim.h"
 #include "rdrop/schedule.h"
 #include "rdrop/train.h"
-#include "store/run_files.h"
+#include "rdrop/run_folder.h"
 
 typedef struct {
     const rd_config *cfg;
@@ -16,14 +16,16 @@ typedef struct {
     rd_mlp model;
     rd_optim optim;
     rd_fast *fast;       /* train.engine = fast: the thread team and product timer; else NULL */
-    rd_tensor *(*forward)(rd_mlp *, rd_graph *, rd_tensor *, int, rd_rng *); /* the MLP's forward pass */
+    rd_learner learner;  /* what rd_train_step works on; its update is timed_update */
+    rd_update_fn update; /* the engine's update, which timed_update calls */
+    void *update_ctx;
     rd_schedule sched;
     rd_ckpt_state st; /* epoch, batch, step, RNG states, running sums */
+    rd_rng next_data_rng; /* after the epoch in progress: its shuffle's generator */
     rd_batcher batcher;
     rd_graph g;
     float *x; /* one batch of inputs */
     int *y;   /* and labels */
-    float lr;
     int saved_epoch; /* epoch of the checkpoint on disk; -1: none yet */
     double max_loss; /* a batch loss above it means the run diverged */
     rd_epoch_times times; /* of the epoch in progress */

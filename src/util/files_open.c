@@ -4,6 +4,7 @@
  * open, and again with fstat() on what was opened (O_NONBLOCK covers a FIFO
  * put there in between). */
 #include "rdrop/files.h"
+#include "rdrop/signals.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -76,8 +77,13 @@ rd_status rd_read_file(const char *path, unsigned char **data, size_t *len, rd_e
     size_t cap = fstat(fd, &info) == 0 && info.st_size > 0 ? (size_t)info.st_size + 1 : 4096, n = 0;
     unsigned char *p = rd_malloc(cap, 1);
     for (;;) {
+        if (rd_interrupted()) { /* a large file stops between chunks */
+            close(fd);
+            free(p);
+            return rd_fail(err, RD_ERR_RUNTIME, "%s: interrupted while reading it", path);
+        }
         if (n == cap) p = rd_realloc(p, cap *= 2, 1);
-        ssize_t r = read(fd, p + n, cap - n);
+        ssize_t r = read(fd, p + n, cap - n < (16 << 20) ? cap - n : (16 << 20));
         if (r < 0 && errno == EINTR) continue;
         if (r < 0) {
             int e = errno;

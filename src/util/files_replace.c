@@ -8,6 +8,7 @@
  * target is replaced instead, and anything that is not a regular file is
  * refused. */
 #include "rdrop/files.h"
+#include "rdrop/signals.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -74,10 +75,17 @@ static int create_temp(const char *target, char *tmp, size_t size, mode_t mode) 
     return -1;
 }
 
+/* Writes in chunks, so that a stop request can end a long write when the
+ * command allows it (rd_stop_cancels_writes): then errno is EINTR. */
 static int write_all(int fd, const void *data, size_t len) {
+    enum { CHUNK = 16 << 20 };
     const char *p = data;
     while (len > 0) {
-        ssize_t w = write(fd, p, len);
+        if (rd_writes_cancelled()) {
+            errno = EINTR;
+            return -1;
+        }
+        ssize_t w = write(fd, p, len < CHUNK ? len : CHUNK);
         if (w < 0 && errno == EINTR) continue;
         if (w <= 0) {
             if (w == 0) errno = ENOSPC;
@@ -104,34 +112,56 @@ static void sync_folder(const char *target) {
     close(fd);
 }
 
-rd_status rd_replace_file(const char *path, const void *data, size_t len, rd_error *err) {
-    char target[PATH_MAX], tmp[PATH_MAX + 32];
-    int exists;
+rd_status rd_stage_file(rd_staged_file *s, const char *path, const void *data, size_t len, rd_error *err) {
+    memset(s, 0, sizeof *s);
     mode_t mode = 0666;
-    rd_status st = resolve(path, target, &exists, &mode, err);
+    rd_status st = resolve(path, s->target, &s->exists, &mode, err);
     if (st) return st;
-    const char *kept = exists ? "; the old file is kept" : "";
-    int fd = create_temp(target, tmp, sizeof tmp, exists ? mode : 0666);
-    if (fd < 0) return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot create a temporary file: %s", path, strerror(errno));
+    snprintf(s->path, sizeof s->path, "%s", path);
+    const char *kept = s->exists ? "; the old file is kept" : "";
+    int fd = create_temp(s->target, s->tmp, sizeof s->tmp, s->exists ? mode : 0666);
+    if (fd < 0) {
+        s->tmp[0] = 0;
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot create a temporary file: %s", path, strerror(errno));
+    }
     const char *step = NULL;
-    if (exists && fchmod(fd, mode) != 0) step = "cannot keep its permissions";
-    else if (write_all(fd, data, len) != 0) step = "write failed";
+    if (s->exists && fchmod(fd, mode) != 0) step = "cannot keep its permissions";
+    else if (write_all(fd, data, len) != 0) step = errno == EINTR ? "interrupted" : "write failed";
     else if (fsync(fd) != 0) step = "flush to disk failed";
     int e = errno;
     if (close(fd) != 0 && !step) {
         step = "write failed";
         e = errno;
     }
-    if (!step && rename(tmp, target) != 0) {
-        step = "cannot replace it";
-        e = errno;
-    }
     if (step) {
-        unlink(tmp);
+        rd_stage_abort(s);
+        if (e == EINTR) return rd_fail(err, RD_ERR_RUNTIME, "%s: interrupted; not written%s", path, kept);
         return rd_fail(err, RD_ERR_RUNTIME, "%s: %s: %s%s", path, step, strerror(e), kept);
     }
-    sync_folder(target);
     return RD_OK;
+}
+
+rd_status rd_stage_commit(rd_staged_file *s, rd_error *err) {
+    if (rename(s->tmp, s->target) != 0) {
+        int e = errno;
+        rd_stage_abort(s);
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot replace it: %s%s", s->path, strerror(e),
+                       s->exists ? "; the old file is kept" : "");
+    }
+    s->tmp[0] = 0;
+    sync_folder(s->target);
+    return RD_OK;
+}
+
+void rd_stage_abort(rd_staged_file *s) {
+    if (s->tmp[0]) unlink(s->tmp);
+    s->tmp[0] = 0;
+}
+
+rd_status rd_replace_file(const char *path, const void *data, size_t len, rd_error *err) {
+    rd_staged_file s;
+    rd_status st = rd_stage_file(&s, path, data, len, err);
+    return st ? st : rd_stage_commit(&s, err);
 }
 
 void rd_text_open(rd_text *b) {

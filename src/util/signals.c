@@ -18,3 +18,7 @@ void rd_catch_stop_signals(void) {
 }
 
 int rd_interrupted(void) { return rd_stop_requested; }
+
+static int cancel_writes;
+void rd_stop_cancels_writes(int yes) { cancel_writes = yes; }
+int rd_writes_cancelled(void) { return cancel_writes && rd_stop_requested; }

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "rdrop/blas.h"
 #include "rdrop/fast.h"
 #include "rdrop/optim.h"
 #include "rdrop/tensor.h"

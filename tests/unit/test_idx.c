@@ -225,7 +225,7 @@ Test(idx, subset_while_reading_and_memory_budget) {
     rd_dataset all, first, some, again;
     rd_error err = {0};
     cr_assert_eq(rd_idx_load(images, labels, &all, &err), RD_OK, "%s", err.msg);
-    rd_load_select sel = {5, 0, NULL, 0, NULL};
+    rd_load_select sel = {5, 0, NULL, 0, NULL, 0};
     cr_assert_eq(rd_idx_load_select(images, labels, 10, &sel, &first, &err), RD_OK, "%s", err.msg);
     cr_assert_eq(first.n, 5);
     cr_assert(!memcmp(first.pixels, all.pixels, 5 * 12) && !memcmp(first.labels, all.labels, 5));
@@ -233,14 +233,14 @@ Test(idx, subset_while_reading_and_memory_budget) {
     rd_rng r1, r2;
     rd_rng_seed(&r1, 3);
     rd_rng_seed(&r2, 3);
-    sel = (rd_load_select){7, 1, &r1, 0, NULL};
+    sel = (rd_load_select){7, 1, &r1, 0, NULL, 0};
     cr_assert_eq(rd_idx_load_select(images, labels, 10, &sel, &some, &err), RD_OK, "%s", err.msg);
     cr_assert_eq(rd_dataset_subset(&all, 7, 1, &r2, &err), RD_OK);
     cr_assert_eq(some.n, 7);
     cr_assert(!memcmp(some.pixels, all.pixels, 7 * 12) && !memcmp(some.labels, all.labels, 7));
     cr_assert(!memcmp(&r1, &r2, sizeof r1), "the generators must end in the same state");
     /* 20 images of 12 bytes + 20 labels = 260 bytes: a budget of 259 refuses, naming it */
-    sel = (rd_load_select){0, 0, NULL, 259, "train.memory_limit_mb"};
+    sel = (rd_load_select){0, 0, NULL, 259, "train.memory_limit_mb", 0};
     cr_assert_eq(rd_idx_load_select(images, labels, 10, &sel, &again, &err), RD_ERR_USAGE);
     cr_assert(strstr(err.msg, images) && strstr(err.msg, "train.memory_limit_mb"), "%s", err.msg);
     sel.max_bytes = 260;

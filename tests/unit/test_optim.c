@@ -27,6 +27,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
+#include "rdrop/fast.h"
 #include "rdrop/optim.h"
 
 #define N 4
@@ -190,10 +191,11 @@ Test(optim, init_defaults_and_names) {
     cr_assert_str_eq(rd_optimizer_name(RD_OPT_ADAMW), "adamw");
 }
 
-/* The update loops run as AVX2 copies on CPUs that have it (the rounding
- * must not change with the vector width: src/fast/vector_clones.h). Three
- * steps over 1,037 parameters (a tail past any vector width), against the
- * formulas written out here one element at a time, bit for bit. */
+/* The update rules run as AVX2 copies in the fast layer on CPUs that have
+ * it (the rounding must not change with the vector width:
+ * src/fast/vector_clones.h). Three steps over 1,037 parameters (a tail past
+ * any vector width), reference and fast, against the formulas written out
+ * here one element at a time, bit for bit. */
 #define BIG 1037
 static void scalar_adam(float *p, const float *g, float *m, float *v, long long t, float lr, float wd,
                         int decoupled) {
@@ -225,6 +227,8 @@ static void fill(float *x, unsigned seed, float scale) {
 }
 
 Test(optim, every_vector_width_rounds_like_one_element_at_a_time) {
+    rd_fast *team = rd_fast_new(2);
+    for (int fast = 0; fast < 2; fast++)
     for (int kind = RD_OPT_SGD; kind <= RD_OPT_ADAMW; kind++) {
         rd_optim o;
         rd_optim_init(&o, (rd_optimizer_kind)kind, BIG);
@@ -239,7 +243,8 @@ Test(optim, every_vector_width_rounds_like_one_element_at_a_time) {
         for (int t = 1; t <= 3; t++) {
             fill(g, 100u + (unsigned)t, 0.2f);
             memcpy(grads, g, sizeof g);
-            rd_optim_step_zero(&o, p, grads, 0.01f);
+            if (fast) rd_fast_optim_step(team, &o, p, grads, 0.01f);
+            else rd_optim_step_zero(&o, p, grads, 0.01f);
             if (kind == RD_OPT_SGD) scalar_sgd(want, g, m, 0.01f, 0.9f, 0.01f);
             else scalar_adam(want, g, m, v, t, 0.01f, 0.01f, kind == RD_OPT_ADAMW);
             for (int i = 0; i < BIG; i++) cr_assert_eq(grads[i], 0.0f, "gradient %d not zeroed", i);
@@ -251,4 +256,5 @@ Test(optim, every_vector_width_rounds_like_one_element_at_a_time) {
         if (kind != RD_OPT_SGD) cr_assert(memcmp(o.v, v, sizeof v) == 0, "second moment differs");
         rd_optim_free(&o);
     }
+    rd_fast_free(team);
 }

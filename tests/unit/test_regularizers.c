@@ -199,7 +199,7 @@ Test(consistency, without_dropout_every_pass_is_the_full_network) {
     rd_rng r;
     rd_rng_seed(&r, 1);
     rd_consistency k;
-    rd_evaluate_consistency(&m, &g, &d, 6, &r, &k);
+    rd_evaluate_consistency(&m, &g, NULL, &d, 6, &r, &k);
     cr_assert_eq(k.passes, 6);
     /* 0 up to float rounding: sgemm may round a row in the last bit differently
      * depending on where it falls in its register tile */
@@ -226,19 +226,19 @@ Test(consistency, with_dropout_passes_disagree) {
     rd_rng r;
     rd_rng_seed(&r, 1);
     rd_consistency k, one;
-    rd_evaluate_consistency(&m, &g, &d, 8, &r, &k);
+    rd_evaluate_consistency(&m, &g, NULL, &d, 8, &r, &k);
     cr_assert(k.test_kl > 0, "test_kl %g", k.test_kl);
     cr_assert(k.sub_acc >= 0 && k.sub_acc <= 1 && k.mc_acc >= 0 && k.mc_acc <= 1);
     /* one pass: no pair, and the average of one pass is that pass */
     rd_rng_seed(&r, 1);
-    rd_evaluate_consistency(&m, &g, &d, 1, &r, &one);
+    rd_evaluate_consistency(&m, &g, NULL, &d, 1, &r, &one);
     cr_assert(isnan(one.test_kl));
     cr_assert_eq(one.mc_acc, one.sub_acc);
     cr_assert_eq(one.full_acc, k.full_acc);
     /* the same seed gives the same numbers */
     rd_consistency again;
     rd_rng_seed(&r, 1);
-    rd_evaluate_consistency(&m, &g, &d, 8, &r, &again);
+    rd_evaluate_consistency(&m, &g, NULL, &d, 8, &r, &again);
     cr_assert(!memcmp(&k, &again, sizeof k));
     rd_graph_free(&g);
     rd_dataset_free(&d);
@@ -258,7 +258,7 @@ Test(consistency, test_kl_is_the_symmetric_kl_over_four) {
     rd_rng_seed(&r, 21);
     r2 = r;
     rd_consistency k;
-    rd_evaluate_consistency(&m, &g, &d, 2, &r, &k);
+    rd_evaluate_consistency(&m, &g, NULL, &d, 2, &r, &k);
     /* the same two passes, again: one forward with 2 copies and the same generator */
     float x[IN];
     int idx = 0;
@@ -277,6 +277,28 @@ Test(consistency, test_kl_is_the_symmetric_kl_over_four) {
     }
     cr_assert(kl_ab + kl_ba > 1e-6, "the two passes agree: the test checks nothing");
     cr_assert_float_eq(k.test_kl, (kl_ab + kl_ba) / 4, 1e-9 + 1e-6 * k.test_kl);
+    rd_graph_free(&g);
+    rd_dataset_free(&d);
+    rd_mlp_free(&m);
+}
+
+/* train.engine = reference means the reference ops in the diagnostic too:
+ * the fast forward draws the same masks and gives the same numbers. */
+Test(consistency, reference_and_fast_forwards_agree) {
+    rd_mlp m;
+    rd_dataset d;
+    model(&m, 0.5f, 0.2f);
+    dataset(&d, 300);
+    rd_graph g;
+    rd_graph_init(&g);
+    rd_rng r;
+    rd_consistency ref, fast;
+    rd_rng_seed(&r, 5);
+    rd_evaluate_consistency(&m, &g, rd_mlp_forward, &d, 8, &r, &ref);
+    rd_rng_seed(&r, 5);
+    rd_evaluate_consistency(&m, &g, rd_fast_mlp_forward, &d, 8, &r, &fast);
+    cr_assert(!memcmp(&ref, &fast, sizeof ref), "test_kl %g vs %g, mc_acc %g vs %g", ref.test_kl, fast.test_kl,
+              ref.mc_acc, fast.mc_acc);
     rd_graph_free(&g);
     rd_dataset_free(&d);
     rd_mlp_free(&m);

@@ -57,33 +57,3 @@ Test(workers, every_part_runs_once_per_call) {
         rd_workers_free(w);
     }
 }
-
-/* Three Adam steps on 100,003 parameters, alone and with a team of 2. */
-Test(workers, shared_optimizer_step_is_bit_identical) {
-    enum { N = 100003 };
-    float *p1 = malloc(N * sizeof(float)), *p2 = malloc(N * sizeof(float));
-    float *g1 = malloc(N * sizeof(float)), *g2 = malloc(N * sizeof(float));
-    rd_optim a, b;
-    rd_optim_init(&a, RD_OPT_ADAMW, N);
-    rd_optim_init(&b, RD_OPT_ADAMW, N);
-    a.weight_decay = b.weight_decay = 0.01f;
-    rd_workers *w = rd_workers_new(2);
-    b.workers = w;
-    for (int i = 0; i < N; i++) p1[i] = p2[i] = 0.001f * (float)(i % 1000) - 0.5f;
-    for (int step = 0; step < 3; step++) {
-        for (int i = 0; i < N; i++) g1[i] = g2[i] = 0.01f * (float)((i * 7 + step) % 23) - 0.1f;
-        rd_optim_step_zero(&a, p1, g1, 1e-3f);
-        rd_optim_step_zero(&b, p2, g2, 1e-3f);
-    }
-    cr_expect_eq(memcmp(p1, p2, N * sizeof(float)), 0, "parameters differ");
-    cr_expect_eq(memcmp(a.m, b.m, N * sizeof(float)), 0, "first moments differ");
-    cr_expect_eq(memcmp(a.v, b.v, N * sizeof(float)), 0, "second moments differ");
-    for (int i = 0; i < N; i++) cr_assert_eq(g2[i], 0.0f, "gradient %d not zeroed", i);
-    rd_workers_free(w);
-    rd_optim_free(&a);
-    rd_optim_free(&b);
-    free(p1);
-    free(p2);
-    free(g1);
-    free(g2);
-}
