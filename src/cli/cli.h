@@ -15,6 +15,9 @@ int cmd_bench(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 
+/* After a stop request (rdrop/signals.h) ended the work: "rdrop CMD:
+ * interrupted by signal N; WHAT" on stderr, and 128 + N to exit with. */
+int cli_interrupted(const char *cmd, const char *what);
 /* Prints "rdrop CMD: message" on stderr and returns the status. */
 int cli_error(const char *cmd, const rd_error *err);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "rdrop/signals.h"
 #include "rdrop/checkpoint.h"
 #include "rdrop/train.h"
 
@@ -52,15 +53,17 @@ int cmd_eval(int argc, char **argv) {
         } else return cli_bad_option("eval", "d:m:s:h", argv);
     }
     if (argc - optind != 1) return cli_usage_error("eval", "expected one checkpoint file");
+    rd_catch_stop_signals(); /* the loops below stop within a fraction of a second */
     rd_error err = {0};
     rd_mlp m;
     rd_ckpt_state s;
-    if (rd_checkpoint_load(argv[optind], &m, NULL, &s, &err)) return cli_error("eval", &err);
+    if (rd_checkpoint_load(argv[optind], &m, NULL, &s, &err))
+        return rd_interrupted() ? cli_interrupted("eval", "nothing evaluated") : cli_error("eval", &err);
     rd_dataset test;
     rd_load_select sel = {0, 0, NULL, rd_memory_available(), "the available memory", s.classes};
     if (rd_mnist_load_select(data, 0, &sel, &test, &err)) {
         rd_mlp_free(&m);
-        return cli_error("eval", &err);
+        return rd_interrupted() ? cli_interrupted("eval", "nothing evaluated") : cli_error("eval", &err);
     }
     int status = 0;
     if (rd_dataset_check_shape(&test, data, s.inputs, s.classes, &err)) {
@@ -72,7 +75,18 @@ int cmd_eval(int argc, char **argv) {
         double loss, acc;
         rd_graph g;
         rd_graph_init(&g);
-        rd_evaluate(&m, &g, &test, &loss, &acc, conf);
+        int stopped = rd_evaluate(&m, &g, &test, &loss, &acc, conf);
+        rd_rng rng;
+        rd_rng_seed(&rng, seed);
+        rd_consistency d;
+        if (!stopped) stopped = rd_evaluate_consistency(&m, &g, rd_fast_mlp_forward, &test, passes, &rng, &d);
+        rd_graph_free(&g);
+        if (stopped) {
+            free(conf);
+            rd_dataset_free(&test);
+            rd_mlp_free(&m);
+            return cli_interrupted("eval", "nothing printed");
+        }
         printf("%s on %s: %d test images\n", argv[optind], data, test.n);
         printf("test_acc=%.4f test_err=%.2f%% test_loss=%.4f\n", acc, 100 * (1 - acc), loss);
         if (show) {
@@ -86,11 +100,6 @@ int cmd_eval(int argc, char **argv) {
             }
         }
         free(conf);
-        rd_rng rng;
-        rd_rng_seed(&rng, seed);
-        rd_consistency d;
-        rd_evaluate_consistency(&m, &g, rd_fast_mlp_forward, &test, passes, &rng, &d);
-        rd_graph_free(&g);
         printf("dropout %g (inputs %g), %d pass%s per image, seed %llu:\n", s.dropout, s.input_dropout, passes,
                passes == 1 ? "" : "es", seed);
         printf("full_acc = %.4f\nsub_acc = %.4f\nmc_acc = %.4f\n", d.full_acc, d.sub_acc, d.mc_acc);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "rdrop/signals.h"
 #include "rdrop/checkpoint.h"
 #include "rdrop/safetensors.h"
 
@@ -32,10 +33,15 @@ int cmd_export(int argc, char **argv) {
     }
     if (argc - optind != 1) return cli_usage_error("export", "expected one checkpoint file");
     if (!out || !*out) return cli_usage_error("export", "expected --out FILE.safetensors");
+    /* a stop request ends reading or writing a large file, leaving no part
+     * of the output behind (rdrop/signals.h) */
+    rd_catch_stop_signals();
+    rd_stop_cancels_writes(1);
     rd_error err = {0};
     rd_mlp m;
     rd_ckpt_state s;
-    if (rd_checkpoint_load(argv[optind], &m, NULL, &s, &err)) return cli_error("export", &err);
+    if (rd_checkpoint_load(argv[optind], &m, NULL, &s, &err))
+        return rd_interrupted() ? cli_interrupted("export", "nothing written") : cli_error("export", &err);
     rd_status st = rd_safetensors_save(out, &m, s.norm_mean, s.norm_std, &err);
     if (!st) {
         char layout[2048];
@@ -43,5 +49,5 @@ int cmd_export(int argc, char **argv) {
         printf("%s: %zu parameters, %s\n", out, m.n_params, layout);
     }
     rd_mlp_free(&m);
-    return st ? cli_error("export", &err) : 0;
+    return st ? (rd_interrupted() ? cli_interrupted("export", "nothing written") : cli_error("export", &err)) : 0;
 }

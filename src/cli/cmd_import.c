@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "rdrop/signals.h"
 #include "rdrop/checkpoint.h"
 #include "rdrop/safetensors.h"
 
@@ -47,10 +48,15 @@ int cmd_import(int argc, char **argv) {
     if (argc - optind != 1) return cli_usage_error("import", "expected one safetensors file");
     if (!out || !*out) return cli_usage_error("import", "expected --out MODEL.ckpt");
     const char *in = argv[optind];
+    /* a stop request ends reading or writing a large file, leaving no part
+     * of the output behind (rdrop/signals.h) */
+    rd_catch_stop_signals();
+    rd_stop_cancels_writes(1);
     rd_error err = {0};
     rd_mlp m;
     rd_st_info info;
-    if (rd_safetensors_load(in, &m, &info, &err)) return cli_error("import", &err);
+    if (rd_safetensors_load(in, &m, &info, &err))
+        return rd_interrupted() ? cli_interrupted("import", "nothing written") : cli_error("import", &err);
     rd_ckpt_state s;
     memset(&s, 0, sizeof s);
     rd_ckpt_describe(&s, &m, info.inputs);
@@ -72,5 +78,5 @@ int cmd_import(int argc, char **argv) {
     }
     rd_optim_free(&o);
     rd_mlp_free(&m);
-    return st ? cli_error("import", &err) : 0;
+    return st ? (rd_interrupted() ? cli_interrupted("import", "nothing written") : cli_error("import", &err)) : 0;
 }

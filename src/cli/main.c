@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "rdrop/signals.h"
 
 static const struct {
     const char *name;
@@ -36,6 +37,12 @@ static void usage(FILE *f) {
 int cli_error(const char *cmd, const rd_error *err) {
     fprintf(stderr, "rdrop %s: %s\n", cmd, err->msg);
     return err->status ? (int)err->status : 1;
+}
+
+int cli_interrupted(const char *cmd, const char *what) {
+    int sig = rd_interrupted();
+    fprintf(stderr, "rdrop %s: interrupted by signal %d; %s\n", cmd, sig, what);
+    return 128 + sig;
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...) {

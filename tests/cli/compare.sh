@@ -107,5 +107,20 @@ usage_error 'same label' compare experiments/mnist-rdrop.ini experiments/mnist-r
 usage_error 'train.alphx' compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini:train.alphx=2 --seeds 1
 usage_error 'train.epochs' compare "$@" --epochs 2   # the folder holds 1-epoch runs
 usage_error 'metric' plot "$C/runs/mnist-dropout-s0" --out "$tmp/x.png" --metric accuracy
+# A Holm family counts distinct comparisons: a contrast that repeats one the
+# report makes anyway (a config against the baseline, the primary among
+# them), or another contrast, either way round, is refused naming both.
+three="experiments/mnist-dropout.ini experiments/mnist-rdrop.ini experiments/mnist-rdrop.ini:train.alpha=0"
+usage_error 'repeats the comparison of mnist-rdrop with the baseline mnist-dropout' \
+    compare $three --seeds 2 --print-commands --contrast mnist-rdrop:mnist-dropout
+usage_error 'repeats the comparison of mnist-rdrop+alpha=0 with the baseline mnist-dropout' \
+    compare $three --seeds 2 --print-commands --contrast 1:3
+usage_error '2:3 repeats --contrast 2:3' compare $three --seeds 2 --print-commands --contrast 2:3 --contrast 2:3
+usage_error '3:2 mirrors --contrast mnist-rdrop:mnist-rdrop+alpha=0' \
+    compare $three --seeds 2 --print-commands --contrast mnist-rdrop:mnist-rdrop+alpha=0 --contrast 3:2
+usage_error 'repeats the comparison of mnist-dropout with the baseline mnist-rdrop' \
+    compare $three --seeds 2 --print-commands --baseline 2 --contrast 1:2
+run compare $three --seeds 2 --print-commands --contrast 2:3
+[ "$status" -eq 0 ] || fail "a distinct contrast was refused: $(cat "$tmp/err")"; ok
 
 echo "compare.sh: $passed passed, 0 failed"

@@ -128,11 +128,13 @@ train() {
 # train_bg DIR: the same run in the background, output in DIR.out and DIR.err;
 # pid = rdrop's own process id (not a subshell's), for kill.
 train_bg() {
-    : >"$1.out" # emptied before the start, so started() never reads an earlier run's lines
-    : >"$1.err"
+    out=$1
+    shift
+    : >"$out.out" # emptied before the start, so started() never reads an earlier run's lines
+    : >"$out.err"
     "$RDROP" train experiments/smoke.ini --set "data.dir=$DATA" --set data.train_subset=12000 \
-        --set model.hidden=64 --set train.epochs=4 --set train.threads=1 --quiet \
-        --out "$1" >"$1.out" 2>"$1.err" &
+        --set model.hidden=64 --set train.epochs=4 --set train.threads=1 --quiet "$@" \
+        --out "$out" >"$out.out" 2>"$out.err" &
     pid=$!
 }
 # wait_for TEST...: polls (up to 60 s) until the test command succeeds.
@@ -240,6 +242,47 @@ else
 fi
 [ -n "$mounted" ] && umount "$tmp/full" && mounted=
 
+# A full disk at the first checkpoint: no row is left without its checkpoint,
+# and rdrop's advice works: the folder is not "a run to --resume".
+if mount -t tmpfs -o "size=$((size / 2 / 1024))k" tmpfs "$tmp/full" 2>/dev/null; then
+    mounted=1
+    r=$tmp/full/first
+    run_train --set train.epochs=2 --out "$r"
+    if [ "$status" -ne 1 ] || ! grep -q 'No space left on device' "$tmp/err"; then
+        fail "full disk at the first checkpoint: status $status, want 1 and 'No space left on device'"
+    elif [ "$(grep -c '^[0-9]' "$r/metrics.csv")" -ne 0 ]; then
+        fail "full disk at the first checkpoint: metrics.csv records an epoch without a checkpoint"
+    else
+        pass
+    fi
+    "$RDROP" train --resume "$r" --quiet >"$tmp/out" 2>"$tmp/err"
+    [ $? -eq 2 ] && grep -q 'no last.ckpt to resume from.*--force' "$tmp/err" && pass ||
+        fail "--resume of a run without a checkpoint: want status 2 and the advice to use --force"
+    umount "$tmp/full" && mounted=
+else
+    pass; pass # no mount rights: the file-size-limit variant above covers the write failure
+fi
+# rows past the last checkpoint and no checkpoint at all (kill -9 before the
+# first one, checkpoint_interval 3): the rerun's advice is --force, which works
+r=$tmp/norows
+train_bg "$r" --set train.checkpoint_interval=3
+wait_for grep -qs "^1," "$r/metrics.csv" || fail "checkpoint_interval 3: no epoch row appeared"
+kill -KILL "$pid"
+wait "$pid"
+if [ -e "$r/last.ckpt" ]; then
+    fail "checkpoint_interval 3: a checkpoint before epoch 3 (machine too slow?)"
+else
+    run_train --out "$r"
+    if [ "$status" -ne 2 ] || ! grep -q 'but no last.ckpt to continue it from: start it over with --force' "$tmp/err"; then
+        fail "a folder with rows and no checkpoint: status $status, want 2 and the advice to use --force"
+    elif grep -q -- '--resume' "$tmp/err"; then
+        fail "a folder with rows and no checkpoint: the message suggests --resume, which cannot work"
+    else
+        run_train --force --out "$r"
+        [ "$status" -eq 0 ] && [ -s "$r/last.ckpt" ] && pass || fail "--force on that folder: status $status"
+    fi
+fi
+
 # Divergence that stays finite (issue 16: Adam at lr = 1e6 with R-Drop reached
 # losses of 1e27 and finished with exit 0): stopped by train.max_loss, with
 # the loss printed readably (1.3e+24, not 25 digits).
@@ -249,13 +292,19 @@ if [ "$status" -ne 1 ] || ! grep -Eq 'loss [0-9.]+e\+[0-9]+ above train.max_loss
 else
     pass
 fi
-# the rule's other side: a low train.max_loss stops even a healthy first batch
-run_train --set train.max_loss=1 --set train.epochs=1 --out "$tmp/div-low"
-if [ "$status" -ne 1 ] || ! grep -Eq 'loss 2\.[0-9]+ above train.max_loss = 1 at epoch 1, batch 1' "$tmp/err"; then
-    fail "train.max_loss = 1: want the first batch (loss about 2.3) to stop the run"
-else
-    pass
-fi
+# the rule's other side: a low train.max_loss stops even a healthy first
+# batch, and the message says the limit did it and how to raise it (not to
+# lower a learning rate that was fine)
+for m in dropout rdrop; do
+    run_train --set train.max_loss=1 --set train.method=$m --set train.epochs=1 --out "$tmp/div-low-$m"
+    if [ "$status" -ne 1 ] || ! grep -Eq 'loss 2\.[0-9]+ above train.max_loss = 1 at epoch 1, batch 1: the limit train.max_loss stopped training' "$tmp/err"; then
+        fail "train.max_loss = 1 ($m): want the first batch (loss about 2.3) to stop the run"
+    elif ! grep -q 'raise train.max_loss above 2\.' "$tmp/err" || grep -q 'train.lr' "$tmp/err"; then
+        fail "train.max_loss = 1 ($m): the message should say how to raise the limit, not blame the learning rate"
+    else
+        pass
+    fi
+done
 
 # Divergence: from the start (no checkpoint yet), and after one good epoch.
 run_train --set train.optimizer=sgd --set train.lr=1e6 --set train.epochs=1 --out "$tmp/div"

@@ -162,6 +162,39 @@ ok
     fail "metrics.csv's symlink was replaced, or its target not written"
 ok
 no_temp_files "$tmp/rl"
+# --force replaces a run only once everything the new one writes is known to
+# be writable: a config.ini that is a symlink to /dev/null or a FIFO, a
+# metrics.csv that is a folder, refused while the old run is still whole
+forced() { # forced NAME SETUP...: a copy of the tiny run, SETUP run in it, then --force
+    name=$1
+    shift
+    d=$tmp/force-$name
+    cp -R "$tmp/run" "$d"
+    (cd "$d" && "$@")
+    sum=$(md5sum <"$d/last.ckpt")
+    tiny --force --out "$d" >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    [ "$status" -eq 1 ] && grep -q "not a regular file; not replaced" "$tmp/err" ||
+        fail "--force with $name: status $status, want 1 and 'not a regular file; not replaced'"
+    ok
+    [ "$(md5sum <"$d/last.ckpt")" = "$sum" ] || fail "--force with $name destroyed the old last.ckpt"
+    ok
+    "$RDROP" eval "$d/last.ckpt" --data "$MNIST" >/dev/null 2>&1 || fail "--force with $name: old last.ckpt unreadable"
+    ok
+    no_temp_files "$d"
+}
+forced devnull sh -c 'rm config.ini && ln -s /dev/null config.ini'
+forced fifo sh -c 'rm config.ini && mkfifo config.ini'
+forced folder sh -c 'rm metrics.csv && mkdir metrics.csv'
+cmp -s "$tmp/run/metrics.csv" "$tmp/force-devnull/metrics.csv" || fail "--force refused, but metrics.csv changed"
+ok
+# and with nothing in the way, --force starts over
+cp -R "$tmp/run" "$tmp/force-ok"
+tiny --force --set train.seed=3 --out "$tmp/force-ok" >"$tmp/out" 2>"$tmp/err" || fail "--force: a plain start over failed"
+ok
+grep -q '^seed = 3' "$tmp/force-ok/config.ini" && [ "$(grep -c '^1,' "$tmp/force-ok/metrics.csv")" -eq 1 ] ||
+    fail "--force: the new run's config.ini and metrics.csv are not in place"
+ok
 # stdout lost during training: status 1 at the end, the run itself complete
 tiny --out "$tmp/rfull" >/dev/full 2>"$tmp/err"
 status=$?

@@ -65,6 +65,54 @@ run train experiments/smoke.ini $small --out "$tmp/ok"
 run eval "$tmp/ok/last.ckpt" --data "$tmp/tiny"
 expect 2 "$tmp/tiny: images have 25 pixels"
 
+# ---- labels against model.classes, wherever labels are read -------------
+# 30 images whose labels go up to 255 (train), up to 12 (test)
+mkdir -p "$tmp/l255" "$tmp/l12"
+python3 - "$tmp/l255" "$tmp/l12" <<'EOF' || fail "python3 could not write the label sets"
+import gzip, struct, sys
+for d, top in ((sys.argv[1], 255), (sys.argv[2], 12)):
+    for part in ("train", "t10k"):
+        with gzip.open(d + "/%s-images-idx3-ubyte.gz" % part, "wb") as f:
+            f.write(struct.pack(">IIII", 0x803, 30, 28, 28) + bytes(range(256)) * 91 + bytes(224))
+        with gzip.open(d + "/%s-labels-idx1-ubyte.gz" % part, "wb") as f:
+            f.write(struct.pack(">II", 0x801, 30) + bytes(round(i * top / 29) for i in range(30)))
+EOF
+few="--set data.train_subset=0 --set train.epochs=1 --set train.mc_passes=2 --set model.hidden=8 --quiet"
+run train experiments/smoke.ini --set "data.dir=$tmp/l255" --set model.classes=256 $few --out "$tmp/c256"
+[ "$status" -eq 0 ] || fail "labels up to 255 and model.classes = 256: exit $status, $(cat "$tmp/err")"; ok
+run train experiments/smoke.ini --set "data.dir=$tmp/l255" $few --out "$tmp/c10"
+expect 2 "l255/train-labels-idx1-ubyte.gz: has label 18 \(at index 2\) but the model has 10 classes \(0 to 9\)"
+run train experiments/smoke.ini --set "data.dir=$MNIST" --set "data.test_dir=$tmp/l12" $few --out "$tmp/t12"
+expect 2 "l12/t10k-labels-idx1-ubyte.gz: has label 10 \(at index 23\) but the model has 10 classes"
+run train experiments/smoke.ini --set "data.dir=$tmp/l12" --set model.classes=12 $few --out "$tmp/c12"
+expect 2 "has label 12 \(at index 28\) but the model has 12 classes \(0 to 11\)"
+run eval "$tmp/c256/last.ckpt" --data "$tmp/l12"
+[ "$status" -eq 0 ] || fail "eval of the 256-class model on labels up to 12: exit $status"; ok
+run eval "$tmp/ok/last.ckpt" --data "$tmp/l12"
+expect 2 "l12/t10k-labels-idx1-ubyte.gz: has label 10 \(at index 23\) but the model has 10 classes"
+
+# ---- messages that say what is wrong -------------------------------------
+# an image whose header claims a size beyond the limits: its size and the
+# limit, whatever the format (not stb_image's "unknown image type")
+python3 - "$tmp" <<'EOF' || fail "python3 could not write the images"
+import struct, sys, zlib
+d = sys.argv[1]
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+ihdr = struct.pack(">IIBBBBB", 60000, 60000, 8, 0, 0, 0, 0)
+open(d + "/claims.png", "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b""))
+bmp = b"BM" + struct.pack("<IHHI", 54, 0, 0, 54) + struct.pack("<IiiHHIIiiII", 40, 70000, -12, 1, 8, 0, 0, 0, 0, 0, 0)
+open(d + "/claims.bmp", "wb").write(bmp)
+sof = b"\xff\xc0" + struct.pack(">HBHHB", 11, 8, 65000, 65000, 1) + b"\x01\x11\x00"
+open(d + "/claims.jpg", "wb").write(b"\xff\xd8" + b"\xff\xe0" + struct.pack(">H", 4) + b"JF" + sof + b"\xff\xd9")
+EOF
+run predict "$tmp/ok/last.ckpt" "$tmp/claims.png"
+expect 1 "claims.png: its header says 60000x60000 pixels: too large \(at most 16384 a side, 40 Mpixels\)"
+run predict "$tmp/ok/last.ckpt" "$tmp/claims.bmp"
+expect 1 "claims.bmp: its header says 70000x12 pixels: too large"
+run predict "$tmp/ok/last.ckpt" "$tmp/claims.jpg"
+expect 1 "claims.jpg: its header says 65000x65000 pixels: too large"
+
 # ---- memory: a header that claims 300,000 images in a 1 MB gzip file ------
 mkdir -p "$tmp/bomb"
 python3 - "$tmp/bomb" <<'EOF' || fail "python3 could not write the bomb"

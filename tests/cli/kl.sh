@@ -28,6 +28,20 @@ run kl --logits "$P" "$Q"
 expect_out '^KL\(P\|\|Q\) += 0\.0045058$'
 expect_out '^KL\(Q\|\|P\) += 0\.00475172$'
 
+# Extreme logits: every figure of one command from the log-probabilities, as
+# PyTorch computes them, so that KL(P||Q), sum and batchmean agree
+# (PyTorch: 499.307 and 1e+30; none of them inf).
+for case in "0,0 0,-1000 499.307" "1e30,0 0,1e30 1e[+]30" "0,0,5 0,-700,5 4.64718"; do
+    set -- $case
+    args="kl $1 $2 --logits"
+    run kl "$1" "$2" --logits
+    [ "$status" -eq 0 ] || fail "'$RDROP $args' exited $status"; ok
+    expect_out "^KL\(P\|\|Q\) += $3\$"
+    expect_out "^ +sum += $3\$"
+    expect_out "^ +batchmean += $3 "
+    grep -q inf "$tmp/out" && fail "'$RDROP $args' printed inf beside a finite KL"; ok
+done
+
 # usage_error WORD ARGS...: exit status 2 and one line on stderr containing WORD.
 usage_error() {
     word=$1
