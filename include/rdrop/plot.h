@@ -1,7 +1,7 @@
 /* Charts as PNG files, drawn by rdrop itself: for each series a line (with,
  * optionally, a translucent band such as the min-max over seeds), or dots, or
  * a mean with its interval; axes with ticks and tick labels (linear or
- * log10), axis labels, a title and a legend. Several charts go into one image,
+ * log10), axis labels, a title and a legend; or bars. Several charts go into one image,
  * side by side or in a grid with one legend for all of them. An axis that
  * does not start at zero says so above the chart. */
 #ifndef RDROP_PLOT_H
@@ -13,7 +13,8 @@ enum { RD_PLOT_W = 640, RD_PLOT_H = 480 }; /* pixels of one chart */
 typedef enum {
     RD_SERIES_LINE = 0, /* the points joined by a line; lo..hi a band */
     RD_SERIES_POINTS,   /* a dot at each point */
-    RD_SERIES_INTERVAL  /* a short bar at each y, a whisker from lo to hi */
+    RD_SERIES_INTERVAL, /* a short bar at each y, a whisker from lo to hi */
+    RD_SERIES_BARS      /* a bar from 0 to each y, bar_width x units wide */
 } rd_series_style;
 
 typedef struct {
@@ -23,6 +24,7 @@ typedef struct {
     const double *lo, *hi; /* the band or interval, or NULL for none */
     rd_series_style style;
     int colour; /* palette index + 1; 0: the series' own position */
+    double bar_width; /* BARS: in x units (0: 0.8) */
 } rd_series;
 
 typedef enum { RD_LEGEND_INSIDE = 0, RD_LEGEND_NONE } rd_legend_place;
@@ -33,10 +35,11 @@ typedef struct {
     int n_series;
     int x_integer;              /* 1: x ticks on whole numbers (epochs) */
     int y_log;                  /* 1: log10 y axis (values <= 0 are skipped) */
-    int y_zero;                 /* 1: the y axis reaches 0 */
+    int y_zero;                 /* 1: the y axis reaches 0, with a line at 0 when it spans it */
     const char *const *x_names; /* names of x = 1, 2, ..., n_x_names (NULL: numbers) */
     int n_x_names;
     rd_legend_place legend;     /* INSIDE: in the emptiest corner of the chart */
+    const double *x_range, *y_range; /* {min, max}: fixed axis ranges (NULL: from the data) */
 } rd_chart;
 
 /* Where a chart's data lands: the plot area in pixels (of the chart's own
@@ -63,6 +66,7 @@ typedef struct {
     const int *band; /* may be NULL */
     int n;
     const char *note; /* may be NULL */
+    rd_series_style style; /* the swatch: a line (default), a dot or a bar */
 } rd_legend;
 
 /* Writes charts[0..n) row by row in a grid of `cols` columns, each chart

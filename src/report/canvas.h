@@ -27,7 +27,7 @@ void rd_canvas_span(rd_canvas *c, int x, double y_top, double y_bottom, rd_rgb c
 /* UTF-8 text with its top-left corner at (x, y), `scale` pixels per font unit
  * (capitals are 7 units high, descenders reach 9). vertical: rotated to read
  * bottom to top, with (x, y) its bottom-left corner. ASCII 32..126 and
- * ‖ α δ ² ᵀ · − × ≈ are drawn ('|' reaches below the line, unlike 'l');
+ * ‖ α δ ² ᵀ · − × ≈ ± are drawn ('|' reaches below the line, unlike 'l');
  * anything else shows as '?'. */
 void rd_canvas_text(rd_canvas *c, int x, int y, const char *text, int scale, rd_rgb colour, int vertical);
 /* Width of UTF-8 text in pixels at this scale. */

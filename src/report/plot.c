@@ -52,6 +52,9 @@ static void axis(double lo, double hi, int integer, double *min, double *max, do
     *max = ceil(hi / *step - 1e-9) * *step;
 }
 
+/* The first multiple of step at or above min: where the ticks start. */
+static double first_tick(double min, double step) { return ceil(min / step - 1e-9) * step; }
+
 /* A y tick's label: a power of ten on a log axis. */
 static void y_tick_text(char *buf, size_t n, const rd_plot_frame *f, double v) {
     if (f->ylog) snprintf(buf, n, "%g", pow(10, v));
@@ -71,12 +74,19 @@ rd_plot_frame rd_plot_frame_of(const rd_chart *ch) {
             xlo = fmin(xlo, se->x[i]);
             xhi = fmax(xhi, se->x[i]);
             double lo = se->lo ? axis_y(ch, se->lo[i]) : NAN, hi = se->hi ? axis_y(ch, se->hi[i]) : NAN;
+            if (se->style == RD_SERIES_BARS) { /* a bar stands on 0 and spans its width */
+                double half = (se->bar_width > 0 ? se->bar_width : 0.8) / 2;
+                xlo = fmin(xlo, se->x[i] - half);
+                xhi = fmax(xhi, se->x[i] + half);
+                lo = hi = 0;
+            }
             ylo = fmin(ylo, isfinite(lo) ? fmin(lo, y) : y);
             yhi = fmax(yhi, isfinite(hi) ? fmax(hi, y) : y);
         }
     }
     int marks = 0; /* dots and whiskers are not cut in half by the frame: a margin */
-    for (int s = 0; s < ch->n_series; s++) marks |= ch->series[s].style != RD_SERIES_LINE;
+    for (int s = 0; s < ch->n_series; s++)
+        marks |= ch->series[s].style == RD_SERIES_POINTS || ch->series[s].style == RD_SERIES_INTERVAL;
     if (marks && !ch->y_log && ylo < yhi) {
         double pad = 0.04 * (yhi - ylo);
         ylo -= pad;
@@ -87,7 +97,11 @@ rd_plot_frame rd_plot_frame_of(const rd_chart *ch) {
         yhi = fmax(yhi, 0);
     }
     rd_plot_frame f = {.left = 90, .top = 82, .right = RD_PLOT_W - 24, .bottom = RD_PLOT_H - 64, .ylog = ch->y_log};
-    if (ch->x_names) {
+    if (ch->x_range) {
+        f.xmin = ch->x_range[0];
+        f.xmax = ch->x_range[1];
+        f.xstep = ch->x_integer && nice_step(f.xmax - f.xmin) < 1 ? 1 : nice_step(f.xmax - f.xmin);
+    } else if (ch->x_names) {
         f.xmin = 0.5;
         f.xmax = ch->n_x_names + 0.5;
         f.xstep = 1;
@@ -100,14 +114,17 @@ rd_plot_frame rd_plot_frame_of(const rd_chart *ch) {
         f.ymax = ceil(yhi - 1e-9);
         if (f.ymax <= f.ymin) f.ymax = f.ymin + 1;
         f.ystep = ceil((f.ymax - f.ymin) / 8); /* whole decades */
+    } else if (ch->y_range) {
+        f.ymin = ch->y_range[0];
+        f.ymax = ch->y_range[1];
+        f.ystep = nice_step(f.ymax - f.ymin);
     } else {
         axis(ylo, yhi, 0, &f.ymin, &f.ymax, &f.ystep);
     }
     /* room for the widest tick label between the y label and the axis */
     char t[64];
-    int ny = (int)lround((f.ymax - f.ymin) / f.ystep);
-    for (int i = 0; i <= ny; i++) {
-        y_tick_text(t, sizeof t, &f, f.ymin + i * f.ystep);
+    for (double v = first_tick(f.ymin, f.ystep); v <= f.ymax + 1e-9 * f.ystep; v += f.ystep) {
+        y_tick_text(t, sizeof t, &f, v);
         int need = 34 + rd_canvas_text_width(t, TEXT) + 12;
         if (need > f.left) f.left = need;
     }
@@ -122,24 +139,24 @@ void rd_plot_to_pixel(const rd_plot_frame *f, double x, double y, double *px, do
 
 static void hline(rd_canvas *c, int x0, int x1, int y, rd_rgb col) { rd_canvas_rect(c, x0, y, x1, y + 1, col, 1); }
 
-static void draw_y_axis(rd_canvas *c, int ox, int oy, const rd_plot_frame *f) {
+static void draw_y_axis(rd_canvas *c, int ox, int oy, const rd_plot_frame *f, const rd_chart *ch) {
     char t[64];
     int L = ox + f->left, R = ox + f->right;
-    int ny = (int)lround((f->ymax - f->ymin) / f->ystep);
-    for (int i = 0; i <= ny; i++) {
-        double v = f->ymin + i * f->ystep, py = oy + f->bottom - (double)i / ny * (f->bottom - f->top);
+    double decade = (f->bottom - f->top) * f->ystep / (f->ymax - f->ymin); /* pixels a step */
+    for (double v = first_tick(f->ymin, f->ystep); v <= f->ymax + 1e-9 * f->ystep; v += f->ystep) {
+        double py = oy + f->bottom - (v - f->ymin) / (f->ymax - f->ymin) * (f->bottom - f->top);
         int y = (int)lround(py);
         hline(c, L, R, y, GRID);
         hline(c, L - 6, L, y, BLACK);
         y_tick_text(t, sizeof t, f, v);
         rd_canvas_text(c, L - 10 - rd_canvas_text_width(t, TEXT), y - 7, t, TEXT, BLACK, 0);
-        if (f->ylog && f->ystep == 1 && i < ny) /* unlabelled ticks at 2..9 within the decade */
+        if (f->ylog && f->ystep == 1 && v < f->ymax - 0.5) /* unlabelled ticks at 2..9 within the decade */
             for (int m = 2; m <= 9; m++) {
-                double my = py - log10(m) * (f->bottom - f->top) / ny;
+                double my = py - log10(m) * decade;
                 hline(c, L - 3, L, (int)lround(my), BLACK);
             }
     }
-    if (!f->ylog && f->ymin < 0 && f->ymax > 0) { /* the zero line of a chart of differences */
+    if (ch->y_zero && !f->ylog && f->ymin < 0 && f->ymax > 0) { /* the zero line of differences, or of bars */
         double px, py;
         rd_plot_to_pixel(f, f->xmin, 0, &px, &py);
         rd_canvas_rect(c, L, oy + (int)lround(py) - 1, R, oy + (int)lround(py) + 1, ZERO, 1);
@@ -148,9 +165,9 @@ static void draw_y_axis(rd_canvas *c, int ox, int oy, const rd_plot_frame *f) {
 
 static void draw_x_axis(rd_canvas *c, int ox, int oy, const rd_plot_frame *f, const rd_chart *ch) {
     char t[64];
-    int nx = ch->x_names ? ch->n_x_names - 1 : (int)lround((f->xmax - f->xmin) / f->xstep);
-    for (int i = 0; i <= nx; i++) {
-        double px, py, v = ch->x_names ? i + 1 : f->xmin + i * f->xstep;
+    double v0 = ch->x_names ? 1 : first_tick(f->xmin, f->xstep), v1 = ch->x_names ? ch->n_x_names : f->xmax;
+    for (double v = v0; v <= v1 + 1e-9 * f->xstep; v += f->xstep) {
+        double px, py;
         rd_plot_to_pixel(f, v, f->ylog ? pow(10, f->ymin) : f->ymin, &px, &py);
         int x = ox + (int)lround(px);
         if (!ch->x_names) rd_canvas_rect(c, x, oy + f->top, x + 1, oy + f->bottom, GRID, 1);
@@ -215,14 +232,43 @@ static void draw_band(rd_canvas *c, int ox, int oy, const rd_plot_frame *f, cons
     }
 }
 
+/* Cuts the segment (x0, y0)-(x1, y1) to the plot area (Liang-Barsky); 0 when
+ * none of it is inside. */
+static int clip(const rd_plot_frame *f, double *x0, double *y0, double *x1, double *y1) {
+    double t0 = 0, t1 = 1, dx = *x1 - *x0, dy = *y1 - *y0;
+    const double p[4] = {-dx, dx, -dy, dy}, q[4] = {*x0 - f->left, f->right - *x0, *y0 - f->top, f->bottom - *y0};
+    for (int i = 0; i < 4; i++) {
+        if (p[i] == 0) {
+            if (q[i] < 0) return 0;
+            continue;
+        }
+        double r = q[i] / p[i];
+        if (p[i] < 0) t0 = fmax(t0, r);
+        else t1 = fmin(t1, r);
+    }
+    if (t0 > t1) return 0;
+    double ax = *x0 + t0 * dx, ay = *y0 + t0 * dy;
+    *x1 = *x0 + t1 * dx;
+    *y1 = *y0 + t1 * dy;
+    *x0 = ax;
+    *y0 = ay;
+    return 1;
+}
+
+static int inside(const rd_plot_frame *f, double x, double y) {
+    return x >= f->left && x <= f->right && y >= f->top && y <= f->bottom;
+}
+
 static void draw_line(rd_canvas *c, int ox, int oy, const rd_plot_frame *f, const rd_series *s, rd_rgb col) {
     double px = NAN, py = NAN;
     for (int i = 0; i < s->n; i++) {
         double qx, qy;
         rd_plot_to_pixel(f, s->x[i], s->y[i], &qx, &qy);
         if (!isfinite(qy) || !isfinite(qx)) continue;
-        if (isfinite(px)) rd_canvas_line(c, ox + px, oy + py, ox + qx, oy + qy, col, 3);
-        else rd_canvas_rect(c, ox + (int)qx - 1, oy + (int)qy - 1, ox + (int)qx + 2, oy + (int)qy + 2, col, 1);
+        double ax = px, ay = py, bx = qx, by = qy;
+        if (isfinite(px) && clip(f, &ax, &ay, &bx, &by)) rd_canvas_line(c, ox + ax, oy + ay, ox + bx, oy + by, col, 3);
+        else if (!isfinite(px) && inside(f, qx, qy))
+            rd_canvas_rect(c, ox + (int)qx - 1, oy + (int)qy - 1, ox + (int)qx + 2, oy + (int)qy + 2, col, 1);
         px = qx;
         py = qy;
     }
@@ -243,7 +289,7 @@ static void draw_points(rd_canvas *c, int ox, int oy, const rd_plot_frame *f, co
     for (int i = 0; i < s->n; i++) {
         double px, py;
         rd_plot_to_pixel(f, s->x[i], s->y[i], &px, &py);
-        if (isfinite(px) && isfinite(py)) dot(c, ox + px, oy + py, col);
+        if (isfinite(px) && isfinite(py) && inside(f, px, py)) dot(c, ox + px, oy + py, col);
     }
 }
 
@@ -262,6 +308,23 @@ static void draw_interval(rd_canvas *c, int ox, int oy, const rd_plot_frame *f, 
         }
         rd_canvas_line(c, px - 16, oy + py, px + 16, oy + py, BLACK, 5);
         rd_canvas_line(c, px - 15, oy + py, px + 15, oy + py, col, 3);
+    }
+}
+
+static void draw_bars(rd_canvas *c, int ox, int oy, const rd_plot_frame *f, const rd_series *s, rd_rgb col) {
+    double half = (s->bar_width > 0 ? s->bar_width : 0.8) / 2;
+    for (int i = 0; i < s->n; i++) {
+        double x0, x1, y0, y1;
+        rd_plot_to_pixel(f, s->x[i] - half, 0, &x0, &y0);
+        rd_plot_to_pixel(f, s->x[i] + half, s->y[i], &x1, &y1);
+        if (!isfinite(x0) || !isfinite(x1) || !isfinite(y1)) continue;
+        if (y1 > y0) {
+            double t = y0;
+            y0 = y1;
+            y1 = t;
+        }
+        rd_canvas_rect(c, ox + (int)lround(x0), oy + (int)lround(y1), ox + (int)lround(x1), oy + (int)lround(y0) + 1, col,
+                       0.85);
     }
 }
 
@@ -289,6 +352,8 @@ static int covered(const rd_plot_frame *f, const rd_chart *ch, int x0, int y0, i
 static void legend_entry(rd_canvas *c, int x, int y, const char *label, rd_rgb col, rd_series_style style, int band) {
     if (style == RD_SERIES_POINTS) {
         dot(c, x + 24, y, col);
+    } else if (style == RD_SERIES_BARS) {
+        rd_canvas_rect(c, x + 14, y - 7, x + 34, y + 8, col, 0.85);
     } else {
         if (band) rd_canvas_rect(c, x + 8, y - 7, x + 40, y + 8, col, 0.22);
         rd_canvas_line(c, x + 8, y, x + 40, y, col, 3);
@@ -338,7 +403,7 @@ static void draw_legend(rd_canvas *c, int ox, int oy, const rd_plot_frame *f, co
 /* Draws one chart with its top-left corner at (ox, oy). */
 static void draw_chart(rd_canvas *c, int ox, int oy, const rd_chart *ch) {
     rd_plot_frame f = rd_plot_frame_of(ch);
-    draw_y_axis(c, ox, oy, &f);
+    draw_y_axis(c, ox, oy, &f, ch);
     draw_x_axis(c, ox, oy, &f, ch);
     draw_labels(c, ox, oy, &f, ch);
     for (int s = 0; s < ch->n_series; s++) {
@@ -349,6 +414,7 @@ static void draw_chart(rd_canvas *c, int ox, int oy, const rd_chart *ch) {
         const rd_series *se = &ch->series[s];
         rd_rgb col = series_colour(ch, s);
         if (se->style == RD_SERIES_POINTS) draw_points(c, ox, oy, &f, se, col);
+        else if (se->style == RD_SERIES_BARS) draw_bars(c, ox, oy, &f, se, col);
         else if (se->style == RD_SERIES_INTERVAL) draw_interval(c, ox, oy, &f, se, col);
         else draw_line(c, ox, oy, &f, se, col);
     }
@@ -371,7 +437,7 @@ static int figure_legend(rd_canvas *c, int x, int y, int width, const rd_legend 
     if (!c) return h;
     for (int i = 0; i < lg->n; i++)
         legend_entry(c, x + 10 + (i / rows) * col_w, y + 8 + ROW * (i % rows) + ROW / 2, lg->labels[i],
-                     PALETTE[i % N_PALETTE], RD_SERIES_LINE, lg->band && lg->band[i]);
+                     PALETTE[i % N_PALETTE], lg->style, lg->band && lg->band[i]);
     if (lg->note) rd_canvas_text(c, x + 18, y + 8 + ROW * rows + 4, lg->note, TEXT, GREY, 0);
     return h;
 }

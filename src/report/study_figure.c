@@ -315,7 +315,7 @@ rd_status rd_study_png(const char *path, const rd_result *r, int nr, const rd_cu
     } else {
         int band[MAX_CONFIGS];
         for (int c = 0; c < n; c++) band[c] = 1;
-        rd_legend lg = {labels, band, n, note[0] ? note : NULL};
+        rd_legend lg = {.labels = labels, .band = band, .n = n, .note = note[0] ? note : NULL};
         s = rd_plot_figure(path, charts, k, k == 1 ? 1 : 2, &lg, err);
     }
     free(st.series);

@@ -173,7 +173,7 @@ Test(plot, dots_intervals_and_the_zero_line) {
     rd_series s[2] = {{.n = 3, .x = dx, .y = dy, .style = RD_SERIES_POINTS, .colour = 2},
                       {.n = 1, .x = ix, .y = iy, .lo = ilo, .hi = ihi, .style = RD_SERIES_INTERVAL, .colour = 3}};
     rd_chart ch = {.title = "t", .xlabel = "", .ylabel = "d", .series = s, .n_series = 2, .x_names = names,
-                   .n_x_names = 2, .legend = RD_LEGEND_NONE};
+                   .n_x_names = 2, .y_zero = 1, .legend = RD_LEGEND_NONE};
     rd_plot_frame f = rd_plot_frame_of(&ch);
     cr_assert_float_eq(f.xmin, 0.5, 1e-12);
     cr_assert_float_eq(f.xmax, 2.5, 1e-12);
@@ -201,7 +201,7 @@ Test(plot, grid_with_one_legend_in_a_cell_or_below) {
     ch[0].legend = RD_LEGEND_NONE;
     ch[1] = ch[2] = ch[0];
     static const char *const short_labels[] = {"rising", "flat"};
-    rd_legend lg = {short_labels, NULL, 2, NULL};
+    rd_legend lg = {.labels = short_labels, .n = 2};
     int w, h;
     unsigned char *img = draw(ch, 3, 2, &lg, &w, &h);
     cr_assert_eq(w, 2 * RD_PLOT_W);
@@ -245,4 +245,30 @@ Test(plot, font_tells_bar_from_ell_and_draws_the_double_bar) {
     cr_assert_gt(text_rows("\u2016"), 0);
     cr_assert_eq(rd_canvas_text_width("\u20AC", 1), rd_canvas_text_width("?", 1), "an unknown character is '?'");
     cr_assert_eq(rd_canvas_text_width("\xff", 1), rd_canvas_text_width("?", 1), "a malformed byte is '?'");
+}
+
+Test(plot, bars_and_fixed_ranges) {
+    double x[] = {1, 2, 3}, y[] = {0.5, -0.2, 0.9};
+    static const double xr[2] = {0, 4}, yr[2] = {-0.5, 1.0};
+    rd_series s = {.n = 3, .x = x, .y = y, .style = RD_SERIES_BARS, .bar_width = 0.5};
+    rd_chart ch = {.title = "t", .xlabel = "x", .ylabel = "y", .series = &s, .n_series = 1, .x_range = xr,
+                   .y_range = yr, .y_zero = 1, .legend = RD_LEGEND_NONE};
+    rd_plot_frame f = rd_plot_frame_of(&ch);
+    cr_assert_float_eq(f.xmin, 0, 1e-12);
+    cr_assert_float_eq(f.xmax, 4, 1e-12);
+    cr_assert_float_eq(f.ymin, -0.5, 1e-12);
+    cr_assert_float_eq(f.ymax, 1.0, 1e-12);
+    int w, h;
+    unsigned char *img = draw(&ch, 1, 1, NULL, &w, &h);
+    unsigned char c0[3], bar[3], white[3] = {255, 255, 255};
+    rd_plot_colour(0, c0);
+    for (int i = 0; i < 3; i++) bar[i] = (unsigned char)lround(255 + 0.85 * (c0[i] - 255));
+    double px, py;
+    rd_plot_to_pixel(&f, 1.1, 0.3, &px, &py); /* inside the first bar, off the grid lines */
+    cr_assert(count(img, w, (int)px - 2, (int)py - 2, (int)px + 3, (int)py + 3, bar) == 25, "no bar up to 0.5");
+    rd_plot_to_pixel(&f, 2.1, -0.1, &px, &py); /* inside the negative bar */
+    cr_assert(count(img, w, (int)px - 2, (int)py - 2, (int)px + 3, (int)py + 3, bar) == 25, "no bar down to -0.2");
+    rd_plot_to_pixel(&f, 1.1, 0.7, &px, &py); /* above the first bar */
+    cr_assert(count(img, w, (int)px - 2, (int)py - 2, (int)px + 3, (int)py + 3, white) == 25, "bar too tall");
+    stbi_image_free(img);
 }
