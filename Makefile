@@ -116,10 +116,11 @@ demo: all data
 bench: all
 	sh bench/run.sh $(BIN)
 
-# The docs' drawn figures (scripts/draw-figures.c), with the plots' canvas.
+# The docs' drawn figures (scripts/figures/, one file per figure), with the
+# plots' canvas and charts, into docs/img/.
 figures: $(LIB)
-	$(CC) $(CFLAGS) -o $(BUILD)/draw-figures scripts/draw-figures.c $(LIB) $(LDLIBS)
-	$(BUILD)/draw-figures docs/img/rdrop-two-passes.png
+	$(CC) $(CFLAGS) -o $(BUILD)/draw-figures $(sort $(wildcard scripts/figures/*.c)) $(LIB) $(LDLIBS)
+	$(BUILD)/draw-figures docs/img
 
 # The GNU way: `make install PREFIX=/usr DESTDIR=/tmp/stage`, and
 # `make uninstall` with the same variables. The library and its headers
@@ -148,7 +149,7 @@ help:
 	@echo "make demo       fetch MNIST, train dropout and R-Drop, print both accuracies"
 	@echo "make data       fetch and verify MNIST into data/mnist"
 	@echo "make bench      throughput benchmark (and PyTorch when installed)"
-	@echo "make figures    redraw the docs' drawn figures (docs/img/rdrop-two-passes.png)"
+	@echo "make figures    redraw the docs' drawn figures (scripts/figures/ -> docs/img/)"
 	@echo "make test-sanitize  the tests under AddressSanitizer + UBSan"
 	@echo "make test-valgrind  a small training run under valgrind memcheck"
 	@echo "make fuzz FUZZ_SECONDS=N  each libFuzzer target for N seconds (clang)"

@@ -32,8 +32,10 @@ rd_tensor *rd_cross_entropy(rd_graph *g, rd_tensor *logits, const int *labels, i
 rd_tensor *rd_kl_div(rd_graph *g, rd_tensor *input, rd_tensor *target, rd_reduction reduction,
                      int log_target);
 
-/* The R-Drop objective (Keras form), for logits of 2B rows: rows 0..B-1 are
- * copy a of the batch, rows B..2B-1 copy b (same inputs, other dropout masks):
+/* The R-Drop objective in the form of Su Jianlin's Keras experiments
+ * (github.com/bojone/r-drop, crossentropy_with_rdrop), for logits of 2B
+ * rows: rows 0..B-1 are copy a of the batch, rows B..2B-1 copy b (same
+ * inputs, other dropout masks):
  *
  *   ce   = mean over the 2B rows of cross-entropy
  *   kl   = mean over the B pairs of [KL(p_a || p_b) + KL(p_b || p_a)] / 4

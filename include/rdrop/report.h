@@ -90,15 +90,37 @@ typedef struct {
 void rd_band_of(const rd_run_curves *runs, int n_runs, const char *metric, rd_band *b);
 void rd_band_free(rd_band *b);
 
-/* curves.png: test error and training cross-entropy per epoch, one mean line
- * and min-max band per config; runs[c] holds the n_runs[c] runs of configs[c]. */
-/* curves.csv: the numbers behind curves.png and more, one row per config,
- * metric and epoch with a value: config,metric,epoch,runs,mean,min,max for
- * test_err, mc_err, test_kl, train_ce and train_kl (docs quote it). */
+/* curves.csv: the numbers behind curves.png, one row per config, metric and
+ * epoch with a value: config,metric,epoch,runs,mean,min,max for test_err,
+ * mc_err, test_kl, train_ce and train_kl (docs quote it). */
 rd_status rd_curves_csv(const char *path, const char *const *configs, int n_configs,
                         const rd_run_curves *const *runs, const int *n_runs, rd_error *err);
 
-rd_status rd_curves_png(const char *path, const char *const *configs, int n_configs,
-                        const rd_run_curves *const *runs, const int *n_runs, rd_error *err);
+/* curves.csv read back: one curve per config and metric, epochs ascending. */
+typedef struct {
+    char config[256], metric[16];
+    int n, cap;
+    double *epoch, *mean, *lo, *hi; /* lo, hi: the min and max over the runs */
+} rd_curve;
+
+typedef struct {
+    rd_curve *curve;
+    int n;
+} rd_curve_set;
+
+/* A malformed row is an error naming the file and line. */
+rd_status rd_curves_read(const char *path, rd_curve_set *s, rd_error *err);
+void rd_curves_free(rd_curve_set *s);
+/* NULL when the file has no such curve. */
+const rd_curve *rd_curve_find(const rd_curve_set *s, const char *config, const char *metric);
+
+/* curves.png, from results.csv's rows and curves.csv only: per config the
+ * test error, test_kl (on an axis from 0) and training cross-entropy (log
+ * axis) per epoch, mean line and min-max band over seeds; and, with two
+ * seeds or more, each config's final test error and test_kl minus the
+ * baseline's (NULL: the first config), seed by seed, with the paired mean and
+ * its 95% CI (report.md's numbers). Two charts a row, one legend. */
+rd_status rd_study_png(const char *path, const rd_result *results, int n, const rd_curve_set *curves,
+                       const char *baseline, rd_error *err);
 
 #endif

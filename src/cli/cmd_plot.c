@@ -1,4 +1,5 @@
-/* rdrop plot RUN_DIR... --out FILE.png [--metric NAME] */
+/* rdrop plot RUN_DIR... --out FILE.png [--metric NAME], and
+ * rdrop plot --study DIR [--baseline NAME] [--out FILE.png] */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,32 +12,83 @@
 
 static const char *USAGE =
     "usage: rdrop plot RUN_DIR... --out FILE.png [--metric METRIC]\n"
+    "       rdrop plot --study DIR [--baseline NAME] [--out FILE.png]\n"
     "\n"
     "Draws one line per run folder (the folder's metrics.csv, one point per epoch)\n"
-    "into a PNG chart with a legend naming each folder.\n"
+    "into a PNG chart with a legend naming each folder. With --study, draws the\n"
+    "figure of an `rdrop compare` folder from its results.csv and curves.csv alone\n"
+    "(the run folders are not needed): learning curves per config, and each\n"
+    "config's final test error and test_kl minus the baseline's, seed by seed.\n"
     "\n"
-    "  --out FILE.png   the image to write (required)\n"
+    "  --out FILE.png   the image to write (required; with --study DIR/curves.png)\n"
     "  --metric METRIC  test_err (default), mc_err or val_err (errors in percent), or\n"
     "                   any metrics.csv column: train_loss (R-Drop's includes\n"
     "                   alpha * KL), train_ce, train_kl, test_loss, test_kl (how far\n"
     "                   dropout passes disagree on the test set), lr, ...\n"
+    "  --study DIR      an `rdrop compare --out` folder: draw its figure\n"
+    "  --baseline NAME  with --study: the config the others are paired with, by\n"
+    "                   label or position from 1 (default: the first)\n"
     "  -h, --help       this text\n"
     "\n"
-    "`rdrop compare` draws mean and min-max bands over seeds (DIR/curves.png).\n";
+    "`rdrop compare` draws the --study figure of its folder itself (DIR/curves.png).\n";
+
+/* --study DIR: the figure from DIR/results.csv and DIR/curves.csv. */
+static int plot_study(const char *dir, const char *baseline, const char *out) {
+    char results[4200], curves[4200], png[4200];
+    snprintf(results, sizeof results, "%s/results.csv", dir);
+    snprintf(curves, sizeof curves, "%s/curves.csv", dir);
+    snprintf(png, sizeof png, "%s/curves.png", dir);
+    if (!out) out = png;
+    rd_error err = {0};
+    rd_result *rows = NULL;
+    int n = 0;
+    rd_curve_set set = {0};
+    rd_status st = rd_results_read(results, &rows, &n, &err);
+    if (!st) st = rd_curves_read(curves, &set, &err);
+    char name[256];
+    if (!st && baseline && baseline[0] && strspn(baseline, "0123456789") == strlen(baseline)) { /* a position */
+        int want = atoi(baseline), k = 0;
+        name[0] = 0;
+        for (int i = 0; i < n && !name[0]; i++) {
+            int seen = 0;
+            for (int j = 0; j < i; j++) seen |= !strcmp(rows[j].config, rows[i].config);
+            if (!seen && ++k == want) snprintf(name, sizeof name, "%s", rows[i].config);
+        }
+        if (!name[0]) st = rd_fail(&err, RD_ERR_USAGE, "--baseline %s: the results have %d configs", baseline, k);
+        baseline = name;
+    }
+    if (!st) st = rd_study_png(out, rows, n, &set, baseline, &err);
+    free(rows);
+    rd_curves_free(&set);
+    if (st == RD_ERR_USAGE) return cli_usage_error("plot", "%s", err.msg);
+    if (st) return cli_error("plot", &err);
+    printf("wrote %s (the figure of %s)\n", out, dir);
+    return 0;
+}
 
 int cmd_plot(int argc, char **argv) {
     static const struct option opts[] = {{"out", required_argument, 0, 'o'}, {"metric", required_argument, 0, 'm'},
+                                         {"study", required_argument, 0, 's'}, {"baseline", required_argument, 0, 'b'},
                                          {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    const char *out = NULL, *metric = "test_err";
+    const char *out = NULL, *metric = NULL, *study = NULL, *baseline = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "o:m:h", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
         case 'm': metric = optarg; break;
+        case 's': study = optarg; break;
+        case 'b': baseline = optarg; break;
         case 'h': fputs(USAGE, stdout); return 0;
         default: return cli_usage_error("plot", "bad option");
         }
     }
+    if (study) {
+        if (optind < argc) return cli_usage_error("plot", "--study DIR takes no RUN_DIR (got %s)", argv[optind]);
+        if (metric) return cli_usage_error("plot", "--metric does not apply to --study");
+        return plot_study(study, baseline, out);
+    }
+    if (baseline) return cli_usage_error("plot", "--baseline needs --study DIR");
+    if (!metric) metric = "test_err";
     const char *title = rd_run_metric_title(metric);
     if (!title || !strcmp(metric, "epoch"))
         return cli_usage_error("plot", "--metric %s: not test_err, mc_err, val_err or a metrics.csv column", metric);
@@ -64,7 +116,7 @@ int cmd_plot(int argc, char **argv) {
         labels[i][len - start] = 0;
         double *x = rd_malloc((size_t)runs[i].epochs, sizeof(double));
         for (int e = 0; e < runs[i].epochs; e++) x[e] = e + 1;
-        series[i] = (rd_series){labels[i], runs[i].epochs, x, rd_run_metric(&runs[i], metric), NULL, NULL};
+        series[i] = (rd_series){.label = labels[i], .n = runs[i].epochs, .x = x, .y = rd_run_metric(&runs[i], metric)};
     }
     /* a chart without a single point is an error, not an empty picture */
     int points = 0;
@@ -77,7 +129,8 @@ int cmd_plot(int argc, char **argv) {
                          ? " (measured at evaluated epochs when train.mc_passes >= 2)"
                          : "");
     if (!st) {
-        rd_chart chart = {title, NULL, "epoch", metric, series, n, 1};
+        rd_chart chart = {.title = title, .xlabel = "epoch", .ylabel = metric, .series = series, .n_series = n,
+                          .x_integer = 1};
         st = rd_plot_write(out, &chart, 1, &err);
     }
     for (int i = 0; i < n; i++) {

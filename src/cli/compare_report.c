@@ -1,6 +1,7 @@
-/* rdrop compare: from the finished run folders to results.csv, report.md and
- * curves.png. The report is made from results.csv as written, so the file
- * and the report cannot disagree. */
+/* rdrop compare: from the finished run folders to results.csv, report.md,
+ * curves.csv and curves.png. The report is made from results.csv as written
+ * and the figure from results.csv and curves.csv as written, so the files,
+ * the report and the figure cannot disagree. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,10 +68,14 @@ int cmp_report(cmp_run **runs, int n, const cmp_arm *arms, int n_arms, int seeds
         st = rd_report_write(report, &rep, &err);
     }
     free(cmp);
-    if (!st) st = rd_curves_png(png, labels, n_arms, by_arm, counts, &err);
     char csv[4200];
     snprintf(csv, sizeof csv, "%s/curves.csv", out);
     if (!st) st = rd_curves_csv(csv, labels, n_arms, by_arm, counts, &err);
+    /* the figure from the two tables as written, as `rdrop plot --study` draws it */
+    rd_curve_set set = {0};
+    if (!st) st = rd_curves_read(csv, &set, &err);
+    if (!st) st = rd_study_png(png, read, n_read, &set, labels[c->baseline], &err);
+    rd_curves_free(&set);
     for (int i = 0; i < n; i++) rd_run_free(&curves[i]);
     free(curves);
     free(rows);

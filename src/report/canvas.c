@@ -70,31 +70,99 @@ void rd_canvas_span(rd_canvas *c, int x, double y_top, double y_bottom, rd_rgb c
     for (int y = y0; y <= y1; y++) rd_canvas_blend(c, x, y, col, a);
 }
 
-/* stb_easy_font indexes a table by character - 32, so keep to 32..126. */
-static void printable(const char *in, char *out, size_t n) {
-    size_t i = 0;
-    for (; in[i] && i + 1 < n; i++) out[i] = in[i] >= 32 && in[i] <= 126 ? in[i] : '?';
-    out[i] = 0;
+/* The characters stb_easy_font lacks or draws ambiguously, as rectangles on
+ * its grid (capitals span rows 0..7, descenders reach 9): '|' reaches below
+ * the baseline so that "||" does not read as "ll", and a few UTF-8 symbols
+ * the figures need. */
+typedef struct {
+    unsigned code;      /* Unicode code point */
+    int advance;        /* grid units to the next character */
+    int n;              /* rectangles used */
+    signed char r[9][4]; /* x0, y0, x1, y1 */
+} glyph;
+
+static const glyph EXTRA[] = {
+    {'|', 4, 1, {{1, -1, 2, 9}}},
+    {0x2016, 6, 2, {{1, -1, 2, 9}, {3, -1, 4, 9}}},                                            /* ‖ */
+    {0x03B1, 7, 6, {{1, 2, 3, 3}, {1, 6, 3, 7}, {0, 3, 1, 6}, {3, 3, 4, 6}, {4, 2, 5, 3}, {4, 6, 5, 7}}}, /* α */
+    {0x03B4, 6, 7, {{1, 0, 4, 1}, {1, 1, 2, 2}, {2, 2, 3, 3}, {1, 3, 3, 4}, {0, 4, 1, 6}, {3, 4, 4, 6}, {1, 6, 3, 7}}}, /* δ */
+    {0x00B2, 4, 4, {{0, -1, 2, 0}, {2, 0, 3, 1}, {1, 1, 2, 2}, {0, 2, 3, 3}}},                  /* ² */
+    {0x1D40, 4, 2, {{0, -1, 3, 0}, {1, 0, 2, 3}}},                                              /* ᵀ */
+    {0x00B7, 3, 1, {{0, 3, 1, 4}}},                                                            /* · */
+    {0x2212, 6, 1, {{0, 3, 4, 4}}},                                                            /* − */
+    {0x00D7, 6, 5, {{0, 2, 1, 3}, {3, 2, 4, 3}, {1, 3, 3, 5}, {0, 5, 1, 6}, {3, 5, 4, 6}}},      /* × */
+    {0x2248, 6, 4, {{0, 2, 2, 3}, {2, 3, 4, 4}, {0, 4, 2, 5}, {2, 5, 4, 6}}},                  /* ≈ */
+    {0x00B1, 6, 3, {{2, 1, 3, 5}, {0, 2, 5, 3}, {0, 6, 5, 7}}},                                /* ± */
+};
+
+/* The next character of UTF-8 text, advancing *s; a malformed byte is '?'. */
+static unsigned next_code(const char **s) {
+    const unsigned char *p = (const unsigned char *)*s;
+    unsigned c = p[0];
+    int more = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
+    if (more < 0) {
+        (*s)++;
+        return '?';
+    }
+    if (more) c &= 0x3F >> more;
+    for (int i = 1; i <= more; i++) {
+        if ((p[i] & 0xC0) != 0x80) {
+            *s += i;
+            return '?';
+        }
+        c = c << 6 | (p[i] & 0x3F);
+    }
+    *s += more + 1;
+    return c;
+}
+
+static const glyph *extra(unsigned code) {
+    for (size_t i = 0; i < sizeof EXTRA / sizeof EXTRA[0]; i++)
+        if (EXTRA[i].code == code) return &EXTRA[i];
+    return NULL;
+}
+
+/* Width in grid units of one character (stb_easy_font's for ASCII; '?' for
+ * anything else not in EXTRA). */
+static int code_width(unsigned code) {
+    const glyph *g = extra(code);
+    if (g) return g->advance;
+    char one[2] = {code >= 32 && code <= 126 ? (char)code : '?', 0};
+    return stb_easy_font_width(one);
 }
 
 int rd_canvas_text_width(const char *text, int scale) {
-    char buf[512];
-    printable(text, buf, sizeof buf);
-    return stb_easy_font_width(buf) * scale;
+    int w = 0;
+    while (*text) w += code_width(next_code(&text));
+    return w * scale;
+}
+
+/* A rectangle in grid units (u along the text, w down), at the text origin. */
+static void unit_rect(rd_canvas *c, int x, int y, int scale, int vertical, int u0, int w0, int u1, int w1,
+                      rd_rgb col) {
+    if (vertical) rd_canvas_rect(c, x + w0 * scale, y - u1 * scale, x + w1 * scale, y - u0 * scale, col, 1.0);
+    else rd_canvas_rect(c, x + u0 * scale, y + w0 * scale, x + u1 * scale, y + w1 * scale, col, 1.0);
 }
 
 void rd_canvas_text(rd_canvas *c, int x, int y, const char *text, int scale, rd_rgb col, int vertical) {
-    char buf[256];
-    static float quads[256 * 32 * 16]; /* 16 floats a quad, at most ~30 quads a character */
-    printable(text, buf, sizeof buf);
-    int n = stb_easy_font_print(0, 0, buf, NULL, quads, (int)sizeof quads);
-    for (int q = 0; q < n; q++) {
-        /* a quad's vertices 0 and 2 are opposite corners; each vertex is 4 floats */
-        const float *v = quads + 16 * q;
-        int u0 = (int)v[0] * scale, w0 = (int)v[1] * scale;
-        int u1 = (int)v[8] * scale, w1 = (int)v[9] * scale;
-        if (vertical) rd_canvas_rect(c, x + w0, y - u1, x + w1, y - u0, col, 1.0);
-        else rd_canvas_rect(c, x + u0, y + w0, x + u1, y + w1, col, 1.0);
+    static float quads[64 * 16]; /* 16 floats a quad; a character has fewer than 64 */
+    int u = 0;                   /* grid units along the text so far */
+    while (*text) {
+        unsigned code = next_code(&text);
+        const glyph *g = extra(code);
+        if (g) {
+            for (int i = 0; i < g->n; i++)
+                unit_rect(c, x, y, scale, vertical, u + g->r[i][0], g->r[i][1], u + g->r[i][2], g->r[i][3], col);
+        } else {
+            char one[2] = {code >= 32 && code <= 126 ? (char)code : '?', 0};
+            int n = stb_easy_font_print(0, 0, one, NULL, quads, (int)sizeof quads);
+            for (int q = 0; q < n; q++) {
+                /* a quad's vertices 0 and 2 are opposite corners; each vertex is 4 floats */
+                const float *v = quads + 16 * q;
+                unit_rect(c, x, y, scale, vertical, u + (int)v[0], (int)v[1], u + (int)v[8], (int)v[9], col);
+            }
+        }
+        u += code_width(code);
     }
 }
 

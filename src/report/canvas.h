@@ -24,11 +24,13 @@ void rd_canvas_line(rd_canvas *c, double x0, double y0, double x1, double y1, rd
 /* Fills the vertical span between y_top and y_bottom in pixel column x. */
 void rd_canvas_span(rd_canvas *c, int x, double y_top, double y_bottom, rd_rgb colour, double alpha);
 
-/* Text with its top-left corner at (x, y), `scale` pixels per font unit
- * (the font is 7 units high). vertical: rotated to read bottom to top, with
- * (x, y) its bottom-left corner. Characters outside ASCII 32..126 show as '?'. */
+/* UTF-8 text with its top-left corner at (x, y), `scale` pixels per font unit
+ * (capitals are 7 units high, descenders reach 9). vertical: rotated to read
+ * bottom to top, with (x, y) its bottom-left corner. ASCII 32..126 and
+ * ‖ α δ ² ᵀ · − × ≈ ± are drawn ('|' reaches below the line, unlike 'l');
+ * anything else shows as '?'. */
 void rd_canvas_text(rd_canvas *c, int x, int y, const char *text, int scale, rd_rgb colour, int vertical);
-/* Width of text in pixels at this scale. */
+/* Width of UTF-8 text in pixels at this scale. */
 int rd_canvas_text_width(const char *text, int scale);
 
 rd_status rd_canvas_write_png(const rd_canvas *c, const char *path, rd_error *err);

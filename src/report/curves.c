@@ -1,11 +1,11 @@
-/* Learning curves over seeds: per-epoch mean and min-max band, and the
- * two-chart curves.png of a comparison. */
+/* Learning curves over seeds: per-epoch mean and min-max band, written to
+ * a comparison's curves.csv (curves.png is drawn from that file,
+ * study_figure.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "rdrop/files.h"
-#include "rdrop/plot.h"
 #include "rdrop/report.h"
 
 void rd_band_of(const rd_run_curves *runs, int n_runs, const char *metric, rd_band *b) {
@@ -37,43 +37,6 @@ void rd_band_of(const rd_run_curves *runs, int n_runs, const char *metric, rd_ba
 void rd_band_free(rd_band *b) {
     free(b->x);
     b->x = b->mean = b->lo = b->hi = NULL;
-}
-
-rd_status rd_curves_png(const char *path, const char *const *configs, int n_configs,
-                        const rd_run_curves *const *runs, const int *n_runs, rd_error *err) {
-    /* the training cross-entropy, not the total loss: R-Drop's loss adds
-     * alpha * KL, so only the cross-entropy compares across configs */
-    enum { K = 3 };
-    static const char *const metric[K] = {"test_err", "train_ce", "test_kl"};
-    rd_band *bands = rd_malloc((size_t)n_configs * K, sizeof *bands);
-    rd_series *series = rd_malloc((size_t)n_configs * K, sizeof *series);
-    for (int k = 0; k < K; k++)
-        for (int c = 0; c < n_configs; c++) {
-            rd_band *b = &bands[k * n_configs + c];
-            rd_band_of(runs[c], n_runs[c], metric[k], b);
-            series[k * n_configs + c] = (rd_series){configs[c], b->n, b->x, b->mean, b->lo, b->hi};
-        }
-    int most = 0;
-    for (int c = 0; c < n_configs; c++) most = n_runs[c] > most ? n_runs[c] : most;
-    char sub[64];
-    snprintf(sub, sizeof sub, "line: mean of %d seed%s; band: min to max", most, most == 1 ? "" : "s");
-    rd_chart charts[K] = {
-        {"Test error", sub, "epoch", "test error (%)", series, n_configs, 1},
-        {"Training cross-entropy", sub, "epoch", "cross-entropy (epoch mean)",
-         series + n_configs, n_configs, 1},
-        {"Test KL between dropout passes", sub, "epoch", "test_kl", series + 2 * n_configs, n_configs, 1},
-    };
-    /* runs from before test_kl was measured: the first two charts only */
-    int measured = 0;
-    for (int c = 0; c < n_configs; c++) {
-        const rd_band *b = &bands[2 * n_configs + c];
-        for (int e = 0; e < b->n; e++) measured |= !isnan(b->mean[e]);
-    }
-    rd_status st = rd_plot_write(path, charts, measured ? K : 2, err);
-    for (int i = 0; i < K * n_configs; i++) rd_band_free(&bands[i]);
-    free(bands);
-    free(series);
-    return st;
 }
 
 rd_status rd_curves_csv(const char *path, const char *const *configs, int n_configs,

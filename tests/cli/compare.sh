@@ -29,10 +29,26 @@ grep -q '^mnist-rdrop,1,rdrop,1,0.3,0,500,1,' "$C/results.csv" || fail "results.
 grep -q '^| \*\*mnist-rdrop − mnist-dropout\*\* | 2 |' "$C/report.md" || fail "report.md has no paired row (bold: the primary)"; ok
 grep -q '^## Conclusion' "$C/report.md" || fail "report.md has no conclusion"; ok
 grep -Eq 'lowered|raised|No significant difference' "$tmp/out" || fail "no conclusion on stdout"; ok
-# PNG signature and the IHDR size: 3 charts of 640 x 480 (test error,
-# training cross-entropy, test_kl)
+# PNG signature and the IHDR size: 5 charts of 640 x 480, two a row (test
+# error, test_kl, training cross-entropy, and the paired test error and
+# test_kl), and the legend in the sixth place
 [ "$(od -An -tx1 -j1 -N3 "$C/curves.png" | tr -d ' ')" = 504e47 ] || fail "curves.png is not a PNG"; ok
-[ "$(od -An -tu1 -j16 -N8 "$C/curves.png" | tr -s ' ')" = " 0 0 7 128 0 0 1 224" ] || fail "curves.png is not 1920x480"; ok
+[ "$(od -An -tu1 -j16 -N8 "$C/curves.png" | tr -s ' ')" = " 0 0 5 0 0 0 5 160" ] || fail "curves.png is not 1280x1440"; ok
+
+# The figure comes from results.csv and curves.csv alone: drawn again from a
+# copy of the two tables (no run folders), it is the same image.
+mkdir "$tmp/tables"
+cp "$C/results.csv" "$C/curves.csv" "$tmp/tables/"
+run plot --study "$tmp/tables"
+[ "$status" -eq 0 ] && cmp -s "$C/curves.png" "$tmp/tables/curves.png" ||
+    fail "plot --study from the tables: exit $status, or not compare's figure"; ok
+run plot --study "$tmp/tables" --baseline 2 --out "$tmp/b2.png"
+[ "$status" -eq 0 ] && [ -s "$tmp/b2.png" ] && ! cmp -s "$tmp/b2.png" "$C/curves.png" ||
+    fail "plot --study --baseline 2: exit $status, or the same figure as against the first"; ok
+rm "$tmp/tables/curves.csv"
+run plot --study "$tmp/tables" --out "$tmp/none.png"
+[ "$status" -eq 1 ] && grep -q "$tmp/tables/curves.csv" "$tmp/err" && [ ! -e "$tmp/none.png" ] ||
+    fail "plot --study without curves.csv: exit $status, $(cat "$tmp/err")"; ok
 
 # Run again: everything is re-used, nothing is trained.
 stamp() { for r in mnist-dropout-s0 mnist-dropout-s1 mnist-rdrop-s0; do stat -c %y "$C/runs/$r/metrics.csv"; done; }
@@ -122,5 +138,9 @@ usage_error 'repeats the comparison of mnist-dropout with the baseline mnist-rdr
     compare $three --seeds 2 --print-commands --baseline 2 --contrast 1:2
 run compare $three --seeds 2 --print-commands --contrast 2:3
 [ "$status" -eq 0 ] || fail "a distinct contrast was refused: $(cat "$tmp/err")"; ok
+usage_error 'takes no RUN_DIR' plot --study "$C" "$C/runs/mnist-dropout-s0"
+usage_error 'mnist-nothing' plot --study "$C" --baseline mnist-nothing --out "$tmp/x.png"
+usage_error 'have 2 configs' plot --study "$C" --baseline 3 --out "$tmp/x.png"
+usage_error 'needs --study' plot "$C/runs/mnist-dropout-s0" --out "$tmp/x.png" --baseline 1
 
 echo "compare.sh: $passed passed, 0 failed"
