@@ -38,6 +38,19 @@ rd_paired_test rd_paired_t_test(const double *a, const double *b, int n);
 enum { RD_SIGN_FLIP_EXACT = 20 };
 double rd_sign_flip_p(const double *a, const double *b, int n, unsigned long long seed, int draws);
 
+/* Least-squares line y = intercept + slope x through n points, and the
+ * slope's 95% confidence interval and two-sided t-test (n - 2 degrees of
+ * freedom; the points taken as independent). NaN where n < 3 or every x
+ * is the same. */
+typedef struct {
+    int n;
+    double intercept, slope;
+    double half_ci; /* of the slope */
+    double p;       /* of "slope = 0" */
+} rd_line_fit;
+
+rd_line_fit rd_fit_line(const double *x, const double *y, int n);
+
 /* Holm's step-down adjustment of m p-values for testing them together:
  * sorted ascending, p_(i) becomes max over j <= i of min(1, (m - j + 1) p_(j)).
  * adjusted[k] belongs to p[k]; NaN p-values are left out (and stay NaN). */

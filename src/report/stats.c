@@ -129,6 +129,28 @@ double rd_sign_flip_p(const double *a, const double *b, int n, unsigned long lon
     return (double)hits / (double)total;
 }
 
+rd_line_fit rd_fit_line(const double *x, const double *y, int n) {
+    rd_line_fit r = {n, NAN, NAN, NAN, NAN};
+    if (n < 3) return r;
+    double mx = rd_stats_mean(x, n), my = rd_stats_mean(y, n), sxx = 0, sxy = 0, ss = 0;
+    for (int i = 0; i < n; i++) {
+        sxx += (x[i] - mx) * (x[i] - mx);
+        sxy += (x[i] - mx) * (y[i] - my);
+    }
+    if (!(sxx > 0)) return r;
+    r.slope = sxy / sxx;
+    r.intercept = my - r.slope * mx;
+    for (int i = 0; i < n; i++) {
+        double e = y[i] - r.intercept - r.slope * x[i];
+        ss += e * e;
+    }
+    double df = n - 2, se = sqrt(ss / df / sxx);
+    r.half_ci = rd_t_quantile(0.975, df) * se;
+    double t = se > 0 ? r.slope / se : r.slope != 0 ? INFINITY : 0;
+    r.p = 2 * rd_t_cdf(-fabs(t), df);
+    return r;
+}
+
 void rd_holm(const double *p, int m, double *adjusted) {
     int *order = malloc((size_t)(m > 0 ? m : 1) * sizeof *order), k = 0;
     if (!order) return;
