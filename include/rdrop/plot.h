@@ -40,14 +40,17 @@ typedef struct {
     int n_x_names;
     rd_legend_place legend;     /* INSIDE: in the emptiest corner of the chart */
     const double *x_range, *y_range; /* {min, max}: fixed axis ranges (NULL: from the data) */
+    int x_log;                  /* 1: log10 x axis, ticks at powers of ten (values <= 0 are skipped) */
+    const double *x_ticks;      /* log x axis: labelled ticks at these values instead (NULL: powers of ten) */
+    int n_x_ticks;
 } rd_chart;
 
 /* Where a chart's data lands: the plot area in pixels (of the chart's own
- * panel) and the axis ranges (of log10 y when ylog). */
+ * panel) and the axis ranges (of log10 x or y when xlog or ylog). */
 typedef struct {
     int left, top, right, bottom;
     double xmin, xmax, xstep, ymin, ymax, ystep;
-    int ylog;
+    int ylog, xlog; /* x, y ranges of log10 values */
 } rd_plot_frame;
 
 rd_plot_frame rd_plot_frame_of(const rd_chart *chart);

@@ -37,6 +37,7 @@ rd_status rd_run_config_check(const char *dir, const rd_config *want, rd_error *
 /* One row of results.csv. Errors are in percent of the test set. */
 typedef struct {
     char config[256];          /* the label of the config the run belongs to */
+    char group[256];           /* the label of its --group ("" without groups) */
     unsigned long long seed;
     char method[16];           /* dropout or rdrop */
     double alpha, dropout, input_dropout;
@@ -76,9 +77,15 @@ typedef struct {
     int busy;                    /* 1: the runs shared the machine: no times, no
                                     equal-time table */
     const char *command;         /* how the comparison was made ("" = unknown) */
+    const char *const *groups;   /* a grouped study's group labels (results' group), in order */
+    int n_groups;                /* 0 or 1: not grouped */
 } rd_report;
 
 rd_status rd_report_write(const char *path, const rd_report *rep, rd_error *err);
+/* A grouped study whose (three or more) groups train on different numbers of
+ * samples: size.png, each comparison with the baseline against the
+ * training-set size (*written = 1); else nothing. */
+rd_status rd_report_size_png(const char *path, const rd_report *rep, int *written, rd_error *err);
 
 /* A metric per epoch over several runs: mean, min and max (NaN at epochs
  * where no run has a value); x = 1, 2, ... */

@@ -259,7 +259,7 @@ int cmd_compare(int argc, char **argv) {
     int total = threads ? threads : cpus > 0 ? (int)cpus : 1;
     cmp_common common = {exe, out ? out : default_out, sets, n_sets, epochs,
                          print && !threads ? 0 : (total / jobs > 0 ? total / jobs : 1), ib, ip, {{0}},
-                         n_contrasts, busy};
+                         n_contrasts, busy, groups, n_groups};
     memcpy(common.contrasts, pairs, sizeof(int[2]) * (size_t)(status ? 0 : n_contrasts));
     /* group by group, so that a study's groups finish in the order given */
     for (int g = 0; g < (n_groups ? n_groups : 1) && !status; g++)

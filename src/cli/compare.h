@@ -46,6 +46,8 @@ typedef struct {
     int contrasts[CMP_MAX_CONTRASTS][2]; /* {b, a}: arm b minus arm a */
     int n_contrasts;
     int busy;                   /* --busy: no times in the report */
+    const cmp_arm *groups;      /* --group, n_groups of them (0: none) */
+    int n_groups;
 } cmp_common;
 
 /* Splits spec into path and overrides, loads the config to name the arm. */

@@ -24,11 +24,41 @@ static void print_conclusion(const char *path) {
     fclose(f);
 }
 
+/* A grouped study's figure per group: curves-GROUP.png from the group's
+ * rows and its curves (named GROUP/CONFIG in curves.csv). */
+static rd_status group_figures(const char *out, const rd_result *rows, int n, const rd_curve_set *set,
+                               const cmp_common *c, const char *baseline, rd_error *err) {
+    rd_result *sub = rd_malloc((size_t)n + 1, sizeof *sub);
+    rd_curve *curves = rd_malloc((size_t)set->n + 1, sizeof *curves);
+    rd_status st = RD_OK;
+    for (int g = 0; g < c->n_groups && !st; g++) {
+        const char *label = c->groups[g].label;
+        size_t len = strlen(label);
+        int k = 0, nc = 0;
+        for (int i = 0; i < n; i++)
+            if (!strcmp(rows[i].group, label)) sub[k++] = rows[i];
+        for (int i = 0; i < set->n; i++)
+            if (!strncmp(set->curve[i].config, label, len) && set->curve[i].config[len] == '/') {
+                curves[nc] = set->curve[i]; /* a shallow copy, renamed to its config */
+                memmove(curves[nc].config, curves[nc].config + len + 1, strlen(curves[nc].config + len + 1) + 1);
+                nc++;
+            }
+        rd_curve_set group = {curves, nc};
+        char png[4400];
+        snprintf(png, sizeof png, "%s/curves-%s.png", out, label);
+        st = rd_study_png(png, sub, k, &group, baseline, err);
+    }
+    free(sub);
+    free(curves);
+    return st;
+}
+
 int cmp_report(cmp_run **runs, int n, const cmp_arm *arms, int n_arms, int seeds, const cmp_common *c,
                const char *command) {
     const char *out = c->out;
     rd_error err = {0};
     rd_status st = RD_OK;
+    int G = c->n_groups > 0 ? c->n_groups : 1, n_sets = G * n_arms;
     rd_run_curves *curves = rd_calloc((size_t)n, sizeof *curves);
     rd_result *rows = rd_calloc((size_t)n, sizeof *rows), *read = NULL;
     int n_read = 0;
@@ -37,54 +67,77 @@ int cmp_report(cmp_run **runs, int n, const cmp_arm *arms, int n_arms, int seeds
         if (!st && !rd_run_finished(&curves[i], runs[i]->cfg.train.epochs))
             st = rd_fail(&err, RD_ERR_RUNTIME, "%s/metrics.csv: the run did not finish its %d epochs",
                          runs[i]->dir, runs[i]->cfg.train.epochs);
-        if (!st) rd_result_from_run(&curves[i], &runs[i]->cfg, runs[i]->arm->label, runs[i]->seed, &rows[i]);
+        if (!st) {
+            rd_result_from_run(&curves[i], &runs[i]->cfg, runs[i]->arm->label, runs[i]->seed, &rows[i]);
+            snprintf(rows[i].group, sizeof rows[i].group, "%s", runs[i]->group ? runs[i]->group->label : "");
+        }
     }
-    char results[4200], report[4200], png[4200];
+    char results[4200], report[4200], png[4200], size_png[4200];
     snprintf(results, sizeof results, "%s/results.csv", out);
     snprintf(report, sizeof report, "%s/report.md", out);
     snprintf(png, sizeof png, "%s/curves.png", out);
+    snprintf(size_png, sizeof size_png, "%s/size.png", out);
     if (!st) st = rd_results_write(results, rows, n, &err);
     if (!st) st = rd_results_read(results, &read, &n_read, &err);
     if (!st && n_read != n) st = rd_fail(&err, RD_ERR_RUNTIME, "%s: read back %d rows of %d", results, n_read, n);
-    const char **labels = rd_calloc((size_t)n_arms, sizeof *labels);
-    const rd_run_curves **by_arm = rd_calloc((size_t)n_arms, sizeof *by_arm);
-    int *counts = rd_calloc((size_t)n_arms, sizeof *counts);
-    for (int a = 0; a < n_arms; a++) {
-        labels[a] = arms[a].label;
-        by_arm[a] = curves + (size_t)a * seeds;
-        counts[a] = seeds;
+    /* the runs come group by group, config by config, seed by seed; a curve
+     * set is one config of one group (GROUP/CONFIG in curves.csv) */
+    const char **labels = rd_calloc((size_t)n_arms, sizeof *labels), **set_labels = rd_calloc((size_t)n_sets, sizeof *set_labels);
+    char (*names)[600] = rd_calloc((size_t)n_sets, sizeof *names);
+    const char **group_labels = rd_calloc((size_t)G, sizeof *group_labels);
+    const rd_run_curves **by_set = rd_calloc((size_t)n_sets, sizeof *by_set);
+    int *counts = rd_calloc((size_t)n_sets, sizeof *counts);
+    for (int a = 0; a < n_arms; a++) labels[a] = arms[a].label;
+    for (int g = 0; g < G; g++) {
+        group_labels[g] = c->n_groups ? c->groups[g].label : "";
+        for (int a = 0; a < n_arms; a++) {
+            int k = g * n_arms + a;
+            if (c->n_groups) snprintf(names[k], sizeof names[k], "%s/%s", c->groups[g].label, arms[a].label);
+            else snprintf(names[k], sizeof names[k], "%s", arms[a].label);
+            set_labels[k] = names[k];
+            by_set[k] = curves + (size_t)k * seeds;
+            counts[k] = seeds;
+        }
     }
     /* each arm against the baseline, then the contrasts; the primary is its arm against the baseline */
     rd_comparison *cmp = rd_calloc((size_t)n_arms + CMP_MAX_CONTRASTS, sizeof *cmp);
-    int m = 0, primary = 0;
+    int m = 0, primary = 0, sized = 0;
     for (int a = 0; a < n_arms; a++)
         if (a != c->baseline) {
             if (a == c->primary) primary = m;
             cmp[m++] = (rd_comparison){a, c->baseline};
         }
     for (int k = 0; k < c->n_contrasts; k++) cmp[m++] = (rd_comparison){c->contrasts[k][0], c->contrasts[k][1]};
-    if (!st) {
-        rd_report rep = {read, n_read, labels, n_arms, cmp, m, primary, curves, c->busy, command};
-        st = rd_report_write(report, &rep, &err);
-    }
+    rd_report rep = {read, n_read, labels, n_arms, cmp, m, primary, c->n_groups ? NULL : curves, c->busy, command,
+                     group_labels, c->n_groups};
+    if (!st) st = rd_report_write(report, &rep, &err);
+    if (!st) st = rd_report_size_png(size_png, &rep, &sized, &err);
     free(cmp);
     char csv[4200];
     snprintf(csv, sizeof csv, "%s/curves.csv", out);
-    if (!st) st = rd_curves_csv(csv, labels, n_arms, by_arm, counts, &err);
+    if (!st) st = rd_curves_csv(csv, set_labels, n_sets, by_set, counts, &err);
     /* the figure from the two tables as written, as `rdrop plot --study` draws it */
     rd_curve_set set = {0};
     if (!st) st = rd_curves_read(csv, &set, &err);
-    if (!st) st = rd_study_png(png, read, n_read, &set, labels[c->baseline], &err);
+    if (!st && !c->n_groups) st = rd_study_png(png, read, n_read, &set, labels[c->baseline], &err);
+    if (!st && c->n_groups) st = group_figures(out, read, n_read, &set, c, labels[c->baseline], &err);
     rd_curves_free(&set);
     for (int i = 0; i < n; i++) rd_run_free(&curves[i]);
     free(curves);
     free(rows);
     free(read);
     free(labels);
-    free(by_arm);
+    free(set_labels);
+    free(names);
+    free(group_labels);
+    free(by_set);
     free(counts);
     if (st) return cli_error("compare", &err);
-    printf("wrote %s, %s, %s and curves.csv\n\n", results, report, png);
+    if (c->n_groups)
+        printf("wrote %s, %s, curves.csv and a curves-GROUP.png per group%s\n\n", results, report,
+               sized ? ", and size.png" : "");
+    else
+        printf("wrote %s, %s, %s and curves.csv\n\n", results, report, png);
     print_conclusion(report);
     return 0;
 }

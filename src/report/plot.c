@@ -61,18 +61,19 @@ static void y_tick_text(char *buf, size_t n, const rd_plot_frame *f, double v) {
     else tick_text(buf, n, v, f->ystep);
 }
 
-/* A y value as the axis sees it: log10 on a log axis (NaN for y <= 0). */
+/* A y value as the axis sees it: log10 on a log axis (NaN for y <= 0); x alike. */
 static double axis_y(const rd_chart *ch, double y) { return ch->y_log ? (y > 0 ? log10(y) : NAN) : y; }
+static double axis_x(const rd_chart *ch, double x) { return ch->x_log ? (x > 0 ? log10(x) : NAN) : x; }
 
 rd_plot_frame rd_plot_frame_of(const rd_chart *ch) {
     double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
     for (int s = 0; s < ch->n_series; s++) {
         const rd_series *se = &ch->series[s];
         for (int i = 0; i < se->n; i++) {
-            double y = axis_y(ch, se->y[i]);
-            if (!isfinite(y) || !isfinite(se->x[i])) continue;
-            xlo = fmin(xlo, se->x[i]);
-            xhi = fmax(xhi, se->x[i]);
+            double y = axis_y(ch, se->y[i]), x = axis_x(ch, se->x[i]);
+            if (!isfinite(y) || !isfinite(x)) continue;
+            xlo = fmin(xlo, x);
+            xhi = fmax(xhi, x);
             double lo = se->lo ? axis_y(ch, se->lo[i]) : NAN, hi = se->hi ? axis_y(ch, se->hi[i]) : NAN;
             if (se->style == RD_SERIES_BARS) { /* a bar stands on 0 and spans its width */
                 double half = (se->bar_width > 0 ? se->bar_width : 0.8) / 2;
@@ -96,8 +97,15 @@ rd_plot_frame rd_plot_frame_of(const rd_chart *ch) {
         ylo = fmin(ylo, 0);
         yhi = fmax(yhi, 0);
     }
-    rd_plot_frame f = {.left = 90, .top = 82, .right = RD_PLOT_W - 24, .bottom = RD_PLOT_H - 64, .ylog = ch->y_log};
-    if (ch->x_range) {
+    rd_plot_frame f = {.left = 90, .top = 82, .right = RD_PLOT_W - 24, .bottom = RD_PLOT_H - 64, .ylog = ch->y_log,
+                       .xlog = ch->x_log};
+    if (ch->x_log) { /* whole decades, a margin of a tenth of the span on each side of the data */
+        if (!(xlo <= xhi)) xlo = 0, xhi = 1;
+        double pad = 0.1 * (xhi - xlo > 0 ? xhi - xlo : 1);
+        f.xmin = xlo - pad;
+        f.xmax = xhi + pad;
+        f.xstep = 1;
+    } else if (ch->x_range) {
         f.xmin = ch->x_range[0];
         f.xmax = ch->x_range[1];
         f.xstep = ch->x_integer && nice_step(f.xmax - f.xmin) < 1 ? 1 : nice_step(f.xmax - f.xmin);
@@ -133,6 +141,7 @@ rd_plot_frame rd_plot_frame_of(const rd_chart *ch) {
 
 void rd_plot_to_pixel(const rd_plot_frame *f, double x, double y, double *px, double *py) {
     if (f->ylog) y = y > 0 ? log10(y) : NAN;
+    if (f->xlog) x = x > 0 ? log10(x) : NAN;
     *px = f->left + (x - f->xmin) / (f->xmax - f->xmin) * (f->right - f->left);
     *py = f->bottom - (y - f->ymin) / (f->ymax - f->ymin) * (f->bottom - f->top);
 }
@@ -166,14 +175,37 @@ static void draw_y_axis(rd_canvas *c, int ox, int oy, const rd_plot_frame *f, co
 static void draw_x_axis(rd_canvas *c, int ox, int oy, const rd_plot_frame *f, const rd_chart *ch) {
     char t[64];
     double v0 = ch->x_names ? 1 : first_tick(f->xmin, f->xstep), v1 = ch->x_names ? ch->n_x_names : f->xmax;
+    double ybase = f->ylog ? pow(10, f->ymin) : f->ymin;
+    if (f->xlog && ch->x_ticks) { /* labelled ticks where the caller wants them (the sizes of a study) */
+        for (int i = 0; i < ch->n_x_ticks; i++) {
+            double px, py;
+            rd_plot_to_pixel(f, ch->x_ticks[i], ybase, &px, &py);
+            int x = ox + (int)lround(px);
+            rd_canvas_rect(c, x, oy + f->top, x + 1, oy + f->bottom, GRID, 1);
+            rd_canvas_rect(c, x, oy + f->bottom, x + 1, oy + f->bottom + 6, BLACK, 1);
+            snprintf(t, sizeof t, "%g", ch->x_ticks[i]);
+            rd_canvas_text(c, x - rd_canvas_text_width(t, TEXT) / 2, oy + f->bottom + 10, t, TEXT, BLACK, 0);
+        }
+        return;
+    }
+    if (f->xlog) /* unlabelled ticks at 2..9 times each power of ten */
+        for (double d = floor(f->xmin); d <= f->xmax; d++)
+            for (int m = 2; m <= 9; m++) {
+                double lv = d + log10(m), px, py;
+                if (lv < f->xmin || lv > f->xmax) continue;
+                rd_plot_to_pixel(f, pow(10, lv), ybase, &px, &py);
+                rd_canvas_rect(c, ox + (int)lround(px), oy + f->bottom, ox + (int)lround(px) + 1, oy + f->bottom + 3,
+                               BLACK, 1);
+            }
     for (double v = v0; v <= v1 + 1e-9 * f->xstep; v += f->xstep) {
         double px, py;
-        rd_plot_to_pixel(f, v, f->ylog ? pow(10, f->ymin) : f->ymin, &px, &py);
+        rd_plot_to_pixel(f, f->xlog ? pow(10, v) : v, ybase, &px, &py);
         int x = ox + (int)lround(px);
         if (!ch->x_names) rd_canvas_rect(c, x, oy + f->top, x + 1, oy + f->bottom, GRID, 1);
         rd_canvas_rect(c, x, oy + f->bottom, x + 1, oy + f->bottom + 6, BLACK, 1);
         const char *s = t;
         if (ch->x_names) s = ch->x_names[(int)lround(v) - 1];
+        else if (f->xlog) snprintf(t, sizeof t, "%g", pow(10, v));
         else tick_text(t, sizeof t, v, f->xstep);
         rd_canvas_text(c, x - rd_canvas_text_width(s, TEXT) / 2, oy + f->bottom + 10, s, TEXT, BLACK, 0);
     }

@@ -11,6 +11,7 @@
 #include "rdrop/files.h"
 #include "rdrop/report.h"
 #include "rdrop/stats.h"
+#include "report/report_groups.h"
 
 enum { F_FINAL, F_BEST, F_SECONDS, F_TEST_KL, F_MC_ERR };
 
@@ -185,47 +186,41 @@ static void equal_time(FILE *f, const rd_report *rep, const char *a, const char 
     free(eb);
 }
 
-rd_status rd_report_write(const char *path, const rd_report *rep, rd_error *err) {
-    rd_text out; /* written whole: an old report.md stays until the new one is complete */
-    rd_text_open(&out);
-    FILE *f = out.f;
-    size_t cap = (size_t)rep->n + 1;
-    double *v = rd_malloc(cap, sizeof(double)), *w = rd_malloc(cap, sizeof(double));
-    int *ia = rd_malloc(cap, sizeof(int)), *ib = rd_malloc(cap, sizeof(int));
-    /* the comparisons: as given, or each later config against the first */
+/* The comparisons of the report: as given, or each later config against the first. */
+static int comparisons(const rd_report *rep, rd_comparison *cmp) {
     int m = rep->comparisons ? rep->n_comparisons : rep->n_configs - 1;
-    rd_comparison *cmp = rd_malloc((size_t)m + 1, sizeof *cmp);
     for (int k = 0; k < m; k++) cmp[k] = rep->comparisons ? rep->comparisons[k] : (rd_comparison){k + 1, 0};
-    int primary = rep->primary >= 0 && rep->primary < m ? rep->primary : 0;
-    tests *final = rd_malloc((size_t)m + 1, sizeof *final);
-    double *p = rd_malloc((size_t)m + 1, sizeof(double)), *holm = rd_malloc((size_t)m + 1, sizeof(double));
-    for (int k = 0; k < m; k++) {
-        final[k] = run_tests(rep, cmp[k], F_FINAL, v, w, ia, ib);
-        p[k] = final[k].t.p;
-    }
-    rd_holm(p, m, holm);
-    for (int k = 0; k < m; k++) final[k].holm = holm[k];
+    return m;
+}
 
-    fprintf(f, "# Comparison: %s", rep->configs[0]);
-    for (int c = 1; c < rep->n_configs; c++) fprintf(f, " vs %s", rep->configs[c]);
-    fprintf(f, "\n\n");
-    if (rep->command && rep->command[0]) fprintf(f, "Made by `%s`.\n\n", rep->command);
-    fprintf(f, "Test error in percent of the test set; mean ± sample standard deviation over seeds. "
-               "\"Final\" is the error after the last epoch; \"best\" is the lowest error of any evaluated "
-               "epoch, chosen on the test set itself, so it is optimistic. \"MC-dropout error\" is the error "
-               "of the mean of the dropout passes' probabilities and \"test_kl\" the mean over test images of "
-               "[KL(p_a‖p_b) + KL(p_b‖p_a)] / 4 between dropout passes (all pairs of train.mc_passes), both "
-               "after the last epoch: how far the dropout sub-networks disagree on unseen images.%s\n\n"
-               "## Per config\n\n",
-            rep->busy ? " The runs shared the machine with other work, so their times are not reported." : "");
+/* The final-error tests of every comparison, Holm-adjusted over them (or, in
+ * a grouped study, with the adjustment across the groups given in holm). */
+static void final_tests(const rd_report *rep, const rd_comparison *cmp, int m, const double *holm, tests *out,
+                        double *v, double *w, int *ia, int *ib) {
+    double *p = rd_malloc((size_t)m + 1, sizeof(double)), *h = rd_malloc((size_t)m + 1, sizeof(double));
+    for (int k = 0; k < m; k++) {
+        out[k] = run_tests(rep, cmp[k], F_FINAL, v, w, ia, ib);
+        p[k] = out[k].t.p;
+    }
+    rd_holm(p, m, h);
+    for (int k = 0; k < m; k++) out[k].holm = holm ? holm[k] : h[k];
+    free(p);
+    free(h);
+}
+
+/* "## Per config", "## Paired differences" and "## Conclusion" of one set of
+ * runs (the study, or one group of it); `level` "##" or "###". */
+static void body(FILE *f, const rd_report *rep, const rd_comparison *cmp, int m, int primary, const tests *final,
+                 const char *level, const char *holm_what, double *v, double *w, int *ia, int *ib) {
+    fprintf(f, "%s Per config\n\n", level);
     summary_table(f, rep, v);
-    fprintf(f, "\n## Paired differences\n\nRun by run with the same seed (same initialization, data order "
+    fprintf(f, "\n%s Paired differences\n\nRun by run with the same seed (same initialization, data order "
                "and training subset); 95%% confidence interval from Student's t. \"sign-flip p\" is the exact "
-               "permutation test (no normality assumed); \"Holm p\" adjusts the t-test p-values for the %d "
-               "comparisons of this table together. The primary comparison is marked.\n\n"
+               "permutation test (no normality assumed); \"Holm p\" adjusts the t-test p-values for %s. "
+               "The primary comparison is marked.\n\n"
                "| difference | pairs | final error (points) | 95%% CI | t p | sign-flip p | Holm p "
                "| best error (points) | 95%% CI | t p | sign-flip p | test_kl | 95%% CI | t p | sign-flip p |\n"
-               "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n", m);
+               "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n", level, holm_what);
     for (int k = 0; k < m; k++) {
         const char *a = rep->configs[cmp[k].a], *b = rep->configs[cmp[k].b];
         fprintf(f, "| %s%s − %s%s | %d", k == primary ? "**" : "", b, a, k == primary ? "**" : "", final[k].t.n);
@@ -241,35 +236,124 @@ rd_status rd_report_write(const char *path, const rd_report *rep, rd_error *err)
         }
         fprintf(f, " |\n");
     }
-    fprintf(f, "\n## Conclusion\n\n");
-    conclusion(f, rep->configs[cmp[primary].a], rep->configs[cmp[primary].b], final[primary], m, 1);
+}
+
+static void conclusions(FILE *f, const rd_report *rep, const rd_comparison *cmp, int m, int primary,
+                        const tests *final, int family) {
+    conclusion(f, rep->configs[cmp[primary].a], rep->configs[cmp[primary].b], final[primary], family, 1);
     for (int k = 0; k < m; k++)
         if (k != primary) {
             fprintf(f, "\n");
-            conclusion(f, rep->configs[cmp[k].a], rep->configs[cmp[k].b], final[k], m, 0);
+            conclusion(f, rep->configs[cmp[k].a], rep->configs[cmp[k].b], final[k], family, 0);
         }
-    if (rep->curves && !rep->busy) {
-        fprintf(f, "\n## At equal training time\n\nPer seed, both runs are compared at the training time "
-                   "the faster one needed to finish (evaluation not counted): the slower one's test error "
-                   "is taken at its last epoch finished by then. Give the cheaper config more epochs "
-                   "(CONFIG:train.epochs=N) to see it at the time the other finished. Times depend on "
-                   "the machine's load.\n\n"
-                   "| difference | pairs | seconds | epoch of the first | its error (%%) | epoch of the other "
-                   "| its error (%%) | difference (points) | 95%% CI | t p | sign-flip p |\n"
-                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (int k = 0; k < m; k++) {
-            const char *a = rep->configs[cmp[k].a], *b = rep->configs[cmp[k].b];
-            int n = pairs(rep, a, b, ia, ib);
-            equal_time(f, rep, a, b, ia, ib, n);
-        }
+}
+
+static void equal_time_section(FILE *f, const rd_report *rep, const rd_comparison *cmp, int m, int *ia, int *ib) {
+    fprintf(f, "\n## At equal training time\n\nPer seed, both runs are compared at the training time "
+               "the faster one needed to finish (evaluation not counted): the slower one's test error "
+               "is taken at its last epoch finished by then. Give the cheaper config more epochs "
+               "(CONFIG:train.epochs=N) to see it at the time the other finished. Times depend on "
+               "the machine's load.\n\n"
+               "| difference | pairs | seconds | epoch of the first | its error (%%) | epoch of the other "
+               "| its error (%%) | difference (points) | 95%% CI | t p | sign-flip p |\n"
+               "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (int k = 0; k < m; k++) {
+        const char *a = rep->configs[cmp[k].a], *b = rep->configs[cmp[k].b];
+        int n = pairs(rep, a, b, ia, ib);
+        equal_time(f, rep, a, b, ia, ib, n);
+    }
+}
+
+/* The runs of group g: a report of its own (results copied out). */
+static rd_report group_report(const rd_report *rep, int g, rd_result *buf) {
+    rd_report r = *rep;
+    int n = 0;
+    for (int i = 0; i < rep->n; i++)
+        if (!strcmp(rep->results[i].group, rep->groups[g])) buf[n++] = rep->results[i];
+    r.results = buf;
+    r.n = n;
+    r.curves = NULL; /* no equal-time table per group */
+    r.n_groups = 0;
+    return r;
+}
+
+static void write_grouped(FILE *f, const rd_report *rep, const rd_comparison *cmp, int m, int primary, double *v,
+                          double *w, int *ia, int *ib) {
+    int G = rep->n_groups;
+    double *holm = rd_malloc((size_t)m * G + 1, sizeof(double));
+    rd_groups_section(f, rep, cmp, m, primary, holm);
+    rd_result *buf = rd_malloc((size_t)rep->n + 1, sizeof *buf);
+    tests *final = rd_malloc((size_t)m + 1, sizeof *final);
+    double *h = rd_malloc((size_t)m + 1, sizeof(double));
+    for (int g = 0; g < G; g++) {
+        rd_report r = group_report(rep, g, buf);
+        for (int k = 0; k < m; k++) h[k] = holm[(size_t)k * G + g];
+        final_tests(&r, cmp, m, h, final, v, w, ia, ib);
+        fprintf(f, "\n## Group %s\n\n", rep->groups[g]);
+        char what[96];
+        snprintf(what, sizeof what, "each comparison's %d tests across the groups (the table above)", G);
+        body(f, &r, cmp, m, primary, final, "###", what, v, w, ia, ib);
+    }
+    free(holm);
+    free(buf);
+    free(final);
+    free(h);
+}
+
+rd_status rd_report_write(const char *path, const rd_report *rep, rd_error *err) {
+    rd_text out; /* written whole: an old report.md stays until the new one is complete */
+    rd_text_open(&out);
+    FILE *f = out.f;
+    size_t cap = (size_t)rep->n + 1;
+    double *v = rd_malloc(cap, sizeof(double)), *w = rd_malloc(cap, sizeof(double));
+    int *ia = rd_malloc(cap, sizeof(int)), *ib = rd_malloc(cap, sizeof(int));
+    rd_comparison *cmp = rd_malloc((size_t)(rep->comparisons ? rep->n_comparisons : rep->n_configs) + 1, sizeof *cmp);
+    int m = comparisons(rep, cmp);
+    int primary = rep->primary >= 0 && rep->primary < m ? rep->primary : 0;
+
+    fprintf(f, "# Comparison: %s", rep->configs[0]);
+    for (int c = 1; c < rep->n_configs; c++) fprintf(f, " vs %s", rep->configs[c]);
+    if (rep->n_groups > 1) fprintf(f, ", in %d groups", rep->n_groups);
+    fprintf(f, "\n\n");
+    if (rep->command && rep->command[0]) fprintf(f, "Made by `%s`.\n\n", rep->command);
+    fprintf(f, "Test error in percent of the test set; mean ± sample standard deviation over seeds. "
+               "\"Final\" is the error after the last epoch; \"best\" is the lowest error of any evaluated "
+               "epoch, chosen on the test set itself, so it is optimistic. \"MC-dropout error\" is the error "
+               "of the mean of the dropout passes' probabilities and \"test_kl\" the mean over test images of "
+               "[KL(p_a‖p_b) + KL(p_b‖p_a)] / 4 between dropout passes (all pairs of train.mc_passes), both "
+               "after the last epoch: how far the dropout sub-networks disagree on unseen images.%s\n\n",
+            rep->busy ? " The runs shared the machine with other work, so their times are not reported." : "");
+    if (rep->n_groups > 1) {
+        write_grouped(f, rep, cmp, m, primary, v, w, ia, ib);
+    } else {
+        tests *final = rd_malloc((size_t)m + 1, sizeof *final);
+        final_tests(rep, cmp, m, NULL, final, v, w, ia, ib);
+        char what[64];
+        snprintf(what, sizeof what, "the %d comparisons of this table together", m);
+        body(f, rep, cmp, m, primary, final, "##", what, v, w, ia, ib);
+        fprintf(f, "\n## Conclusion\n\n");
+        conclusions(f, rep, cmp, m, primary, final, m);
+        if (rep->curves && !rep->busy) equal_time_section(f, rep, cmp, m, ia, ib);
+        free(final);
     }
     free(v);
     free(w);
     free(ia);
     free(ib);
     free(cmp);
-    free(final);
-    free(p);
-    free(holm);
     return rd_text_replace(&out, path, err);
+}
+
+rd_status rd_report_size_png(const char *path, const rd_report *rep, int *written, rd_error *err) {
+    *written = 0;
+    if (rep->n_groups < 3) return RD_OK;
+    int sizes = 0; /* the groups' training sizes differ? */
+    for (int i = 0; i < rep->n && !sizes; i++) sizes = rep->results[i].train_size != rep->results[0].train_size;
+    if (!sizes) return RD_OK;
+    rd_comparison *cmp = rd_malloc((size_t)(rep->comparisons ? rep->n_comparisons : rep->n_configs) + 1, sizeof *cmp);
+    int m = comparisons(rep, cmp);
+    rd_status st = rd_groups_png(path, rep, cmp, m, err);
+    free(cmp);
+    *written = !st;
+    return st;
 }

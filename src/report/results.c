@@ -40,6 +40,7 @@ static const struct {
     {"seconds_per_epoch", T_NUM, offsetof(rd_result, seconds_per_epoch), "%.3f", 0},
     {"samples_per_second", T_NUM, offsetof(rd_result, samples_per_second), "%.1f", 0},
     {"total_seconds", T_NUM, offsetof(rd_result, total_seconds), "%.3f", 0},
+    {"group", T_TEXT, offsetof(rd_result, group), NULL, 2},
 };
 enum { N_COLS = sizeof COLS / sizeof COLS[0] };
 
@@ -116,8 +117,9 @@ static int get_field(const char *text, rd_result *r, int k) {
     errno = 0;
     switch (COLS[k].type) {
     case T_TEXT: {
-        size_t size = k == 0 ? sizeof r->config : sizeof r->method;
-        if (!text[0] || strlen(text) >= size) return 0;
+        int group = COLS[k].offset == offsetof(rd_result, group); /* "": no --group */
+        size_t size = k == 0 ? sizeof r->config : group ? sizeof r->group : sizeof r->method;
+        if ((!text[0] && !group) || strlen(text) >= size) return 0;
         memcpy(p, text, strlen(text) + 1);
         return 1;
     }

@@ -143,4 +143,28 @@ usage_error 'mnist-nothing' plot --study "$C" --baseline mnist-nothing --out "$t
 usage_error 'have 2 configs' plot --study "$C" --baseline 3 --out "$tmp/x.png"
 usage_error 'needs --study' plot "$C/runs/mnist-dropout-s0" --out "$tmp/x.png" --baseline 1
 
+# Groups: every config at every --group's settings (here three training-set
+# sizes), arm `train.epochs*=2` scaled from each group's epochs, paired by
+# seed within a group, Holm across the groups, the trend against the size and
+# size.png.
+G="$tmp/groups"
+run compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini experiments/mnist-dropout.ini:train.epochs*=2 \
+    --seeds 2 --jobs 2 --threads 2 --busy --set model.file=models/mlp-256.ini --set "data.dir=$MNIST" \
+    --set train.mc_passes=2 --group data.train_subset=200:train.epochs=2 --group data.train_subset=400:train.epochs=1 \
+    --group data.train_subset=800:train.epochs=1 --out "$G"
+[ "$status" -eq 0 ] || fail "a grouped comparison exited $status"; ok
+[ "$(count '] train ')" -eq 18 ] || fail "want 3 groups x 3 configs x 2 seeds trained"; ok
+[ "$(grep -c '^epochs = 4 ' "$G/runs/train_subset=200+epochs=2/mnist-dropout+epochsx2-s0/config.ini")" -eq 1 ] ||
+    fail "train.epochs*=2 after the group's train.epochs=2 is not 4 epochs"; ok
+head -n 1 "$G/results.csv" | grep -q ',group$' && grep -q ',train_subset=400+epochs=1$' "$G/results.csv" ||
+    fail "results.csv has no group column"; ok
+grep -q '^## Across the groups' "$G/report.md" && grep -q '^### The trend against the training-set size' "$G/report.md" &&
+    grep -q '^| \*\*mnist-rdrop − mnist-dropout\*\* | [-+][0-9.]* ± [0-9.]* (Holm p' "$G/report.md" &&
+    grep -q '^## Group train_subset=800+epochs=1' "$G/report.md" || fail "report.md lacks the grouped sections"; ok
+for f in size.png "curves-train_subset=200+epochs=2.png" "curves-train_subset=800+epochs=1.png"; do
+    [ "$(od -An -tx1 -j1 -N3 "$G/$f" | tr -d ' ')" = 504e47 ] || fail "$f is not a PNG"
+done; ok
+grep -q '^train_subset=400+epochs=1/mnist-rdrop,test_err,1,2,' "$G/curves.csv" || fail "curves.csv: no GROUP/CONFIG rows"; ok
+grep -q 'a tenfold larger training set' "$tmp/out" || fail "no trend in the conclusion on stdout"; ok
+
 echo "compare.sh: $passed passed, 0 failed"

@@ -1,0 +1,22 @@
+/* report.md's part across the groups of a grouped study (rdrop compare
+ * --group), and its figure of the gains against the training-set size.
+ * Internal to src/report/. */
+#ifndef RDROP_REPORT_GROUPS_H
+#define RDROP_REPORT_GROUPS_H
+#include <stdio.h>
+
+#include "rdrop/report.h"
+
+/* "## Across the groups" and "## Conclusion": every comparison at every
+ * group (final test error paired by seed within the group), Holm-adjusted
+ * across the groups, one family per comparison; holm[k * n_groups + g]
+ * receives comparison k's adjusted p at group g. When the groups train on
+ * different numbers of samples: the trend of each comparison against
+ * log10 of that number, and test_kl against the baseline. */
+void rd_groups_section(FILE *f, const rd_report *rep, const rd_comparison *cmp, int m, int primary, double *holm);
+
+/* size.png: the comparisons with the baseline against the training-set
+ * size (log axis), final test error and test_kl, mean and 95% CI per size. */
+rd_status rd_groups_png(const char *path, const rd_report *rep, const rd_comparison *cmp, int m, rd_error *err);
+
+#endif
