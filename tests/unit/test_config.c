@@ -458,3 +458,28 @@ Test(config, a_file_with_every_model_key_does_not_need_its_model_file) {
     cr_assert_eq(rd_config_load(path, &back, &err), RD_ERR_RUNTIME);
     cr_assert(strstr(err.msg, "no/such/model.ini"), "%s", err.msg);
 }
+
+/* "key*=F" scales the key's current value: whole numbers rounded to the
+ * nearest (halves up, the product to 12 digits first, so that 150 * 1.65
+ * is 248 and not 247), floats kept; a non-number key or a bad factor is a
+ * usage error naming the key. */
+Test(config, set_scales_a_number) {
+    rd_config c;
+    rd_config_defaults(&c);
+    rd_error err = {0};
+    cr_assert_eq(rd_config_set(&c, "train.epochs=150", &err), RD_OK);
+    cr_assert_eq(rd_config_set(&c, "train.epochs*=1.65", &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(c.train.epochs, 248);
+    cr_assert_eq(rd_config_set(&c, "train.epochs=50", &err), RD_OK);
+    cr_assert_eq(rd_config_set(&c, "train.epochs *= 1.65", &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(c.train.epochs, 83);
+    cr_assert_eq(rd_config_set(&c, "train.lr*=0.5", &err), RD_OK);
+    cr_assert_float_eq(c.train.lr, 0.0005f, 1e-12);
+    cr_assert_eq(rd_config_set(&c, "train.method*=2", &err), RD_ERR_USAGE);
+    cr_assert(strstr(err.msg, "train.method: *= scales numbers only"), "%s", err.msg);
+    cr_assert_eq(rd_config_set(&c, "train.epochs*=-1", &err), RD_ERR_USAGE);
+    cr_assert(strstr(err.msg, "the factor must be a number >= 0"), "%s", err.msg);
+    cr_assert_eq(rd_config_set(&c, "train.epochs*=1e9", &err), RD_ERR_USAGE); /* 8.3e10: beyond the key's range */
+    cr_assert_eq(rd_config_set(&c, "train.epochs*=0", &err), RD_ERR_USAGE);  /* 0 epochs: below its range */
+    cr_assert_eq(c.train.epochs, 83, "a refused scale changes nothing");
+}
