@@ -149,6 +149,7 @@ empty_files "$tmp/out" "$tmp/err"
     >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 wait_for_line '^epoch 1/' "$tmp/out" "$pid"
+sleep 0.5 # into epoch 2: a stop while an epoch ends stops at its boundary, batch 0
 kill -TERM "$pid"
 wait "$pid"
 grep -Eq '^interrupted: checkpoint written to .*\(epoch [0-9]+, batch [1-9][0-9]*\)' "$tmp/out" ||

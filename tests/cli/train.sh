@@ -131,6 +131,7 @@ empty_files "$tmp/out" "$tmp/err"
     --set train.epochs=100 --set train.threads=1 --out "$tmp/sig" --quiet >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 wait_for_line '^epoch 1/' "$tmp/out" "$pid"
+sleep 0.5 # into epoch 2: a stop while an epoch ends stops at its boundary, batch 0
 kill -TERM "$pid"
 wait "$pid"
 status=$?
