@@ -85,3 +85,23 @@ if __name__ == "__main__":
     print(f"paired: mean {m:.12f} sd {s:.12f} t {t:.12f} p {p:.12f} half_ci {quantile(0.975, 4) * s / math.sqrt(5):.6f}")
     print(f"sign-flip b-a {sign_flip([bi - ai for ai, bi in zip(a, b)])}  c-a {sign_flip(d2)}  "
           f"[1, 2, 3, -0.5] {sign_flip([1, 2, 3, -0.5])}")
+
+    # leaving one seed out of the fixture: both comparisons' t p without that
+    # seed, Holm-adjusted over the two (report.md's "Leaving one seed out")
+    def holm(ps):
+        order = sorted(range(len(ps)), key=lambda k: ps[k])
+        adj, run = [0.0] * len(ps), 0.0
+        for i, k in enumerate(order):
+            run = max(run, min(1.0, (len(ps) - i) * ps[k]))
+            adj[k] = run
+        return adj
+    def tp(d):
+        m, s = statistics.mean(d), statistics.stdev(d)
+        return 2 * (1 - cdf_numeric(abs(m / (s / math.sqrt(len(d)))), len(d) - 1))
+    loo = []
+    for skip in range(5):
+        keep = [i for i in range(5) if i != skip]
+        loo.append(holm([tp([b[i] - a[i] for i in keep]), tp([c[i] - a[i] for i in keep])]))
+    print("leave one out, b-a: %.6g to %.6g; c-a: %.6g to %.6g" % (
+        min(h[0] for h in loo), max(h[0] for h in loo), min(h[1] for h in loo), max(h[1] for h in loo)))
+    print("b-a omissions below 0.05:", sum(h[0] < 0.05 for h in loo))
