@@ -47,10 +47,16 @@ typedef struct {
     double train_ce, train_kl; /* of the final epoch */
     double test_kl, mc_acc;    /* final dropout consistency (NaN: not measured) */
     double seconds_per_epoch, samples_per_second, total_seconds;
+    char config_hash[9];       /* rd_result_hash of the run's config; "" when
+                                  unknown (a results.csv older than the column) */
 } rd_result;
 
-/* The summary of a finished run; cfg (may be NULL) gives the method and
- * the dropout settings. */
+/* The config hash of results.csv: rd_config_hash of cfg without the keys
+ * that do not change the trained model (rd_config_model_neutral), as 8
+ * lowercase hex digits. */
+void rd_result_hash(const rd_config *cfg, char hash[9]);
+/* The summary of a finished run; cfg (may be NULL) gives the method, the
+ * dropout settings and the config hash. */
 void rd_result_from_run(const rd_run_curves *c, const rd_config *cfg, const char *config,
                         unsigned long long seed, rd_result *r);
 rd_status rd_results_write(const char *path, const rd_result *r, int n, rd_error *err);
