@@ -34,6 +34,25 @@ const char *rd_run_metric_title(const char *metric);
  * difference is RD_ERR_USAGE naming the key. */
 rd_status rd_run_config_check(const char *dir, const rd_config *want, rd_error *err);
 
+/* What a run folder holds for the run of a config (rd_run_inspect). */
+typedef struct {
+    enum {
+        RD_RUN_FRESH,   /* nothing to keep: train from scratch (over the folder's
+                           leftovers, if it exists) */
+        RD_RUN_RESUME,  /* last.ckpt after `epoch` epochs (and `batch` batches of
+                           the next), each of them in metrics.csv: resume */
+        RD_RUN_FINISHED /* every epoch in metrics.csv, the last with a test error */
+    } kind;
+    int epoch, batch;
+    int exists;         /* the folder exists */
+} rd_run_state;
+
+/* Looks at DIR for the run of config want. A folder with a config.ini of
+ * another experiment is RD_ERR_USAGE naming the key (rd_run_config_check); a
+ * run that cannot be resumed (no readable last.ckpt, or metrics.csv lacks
+ * epochs the checkpoint has done) is RD_RUN_FRESH. */
+rd_status rd_run_inspect(const char *dir, const rd_config *want, rd_run_state *s, rd_error *err);
+
 /* One row of results.csv. Errors are in percent of the test set. */
 typedef struct {
     char config[256];          /* the label of the config the run belongs to */
