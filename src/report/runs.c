@@ -124,7 +124,7 @@ rd_status rd_run_config_check(const char *dir, const rd_config *want, rd_error *
     char key[128], a[1100], b[1100];
     if (rd_config_differs(&have, want, rd_config_model_neutral, key, a, b, sizeof a))
         return rd_fail(err, RD_ERR_USAGE,
-                       "%s: %s is \"%s\" but this comparison wants \"%s\"; use another --out "
+                       "%s: %s is \"%s\" but the run asked for has \"%s\"; use another --out "
                        "or delete that run folder", path, key, a, b);
     return RD_OK;
 }
