@@ -101,6 +101,7 @@ typedef struct {
     int busy;                    /* 1: the runs shared the machine: no times, no
                                     equal-time table */
     const char *command;         /* how the comparison was made ("" = unknown) */
+    const char *note;            /* a paragraph after the command (NULL: none) */
 } rd_report;
 
 rd_status rd_report_write(const char *path, const rd_report *rep, rd_error *err);

@@ -30,7 +30,10 @@ static const char *USAGE =
     "                             mean, min and max over seeds\n"
     "Finished runs in DIR are re-used and interrupted ones resumed, so running the\n"
     "same command again continues a comparison. A run folder made with a different\n"
-    "config is an error.\n"
+    "config is an error. A run whose folder is gone but whose row DIR/results.csv\n"
+    "holds (committed with the study, say) is finished: its row is re-used when its\n"
+    "config_hash is the config's (another hash is an error; rows without one, from\n"
+    "an older rdrop, are trained again).\n"
     "\n"
     "A CONFIG may carry its own overrides after colons, e.g. for an alpha sweep:\n"
     "  rdrop compare experiments/mnist-dropout.ini \\\n"
@@ -56,10 +59,11 @@ static const char *USAGE =
     "                     against its alpha = 0 control; Holm's adjustment covers all\n"
     "  --busy             the runs share the machine with other work: leave times and\n"
     "                     the equal-time table out of the report\n"
-    "  --print-commands   print the `rdrop train` command of every run, one per line,\n"
-    "                     and exit: run them anywhere (GNU parallel, a SLURM array), copy\n"
-    "                     the run folders into DIR/runs/, then run this command without\n"
-    "                     --print-commands to write the report (see docs/compare.md)\n"
+    "  --print-commands   print the `rdrop train ... --continue` command of every run\n"
+    "                     still to train, one per line, and exit: run them anywhere\n"
+    "                     (GNU parallel), any number of times, copy the run folders into\n"
+    "                     DIR/runs/, then run this command without --print-commands to\n"
+    "                     write the report (see docs/compare.md)\n"
     "  -h, --help         this text\n"
     "\n"
     "Exit status: 0 success, 1 a run failed, 2 usage or config error, 130/143 interrupted.\n";
@@ -117,12 +121,11 @@ static int run_and_report(cmp_run **runs, int n_runs, const cmp_arm *arms, int n
     if (lock < 0) return cli_error("compare", &err);
     cmp_run **pending = rd_calloc((size_t)n_runs, sizeof *pending);
     int k = 0, resume = 0, status = 0;
-    for (int i = 0; i < n_runs && !status; i++) {
-        if (cmp_run_inspect(runs[i], &err) || (runs[i]->state != RUN_FINISHED && rd_make_dirs(runs[i]->dir, &err)))
-            status = cli_error("compare", &err);
-        else if (runs[i]->state == RUN_FINISHED) printf("re-use %s (finished)\n", runs[i]->name);
-        else pending[k++] = runs[i];
-        resume += runs[i]->state == RUN_RESUME;
+    if (cmp_runs_to_train(runs, n_runs, common->out, 0, stdout, pending, &k, &err))
+        status = cli_error("compare", &err);
+    for (int i = 0; i < k && !status; i++) {
+        if (rd_make_dirs(pending[i]->dir, &err)) status = cli_error("compare", &err);
+        resume += pending[i]->state == RUN_RESUME;
     }
     if (!status) {
         printf("compare: %d runs in %s: %d finished, %d to resume, %d to train; %d at a time, %d thread%s each\n",
@@ -251,7 +254,12 @@ int cmd_compare(int argc, char **argv) {
                     status = cli_error("compare", &err);
             }
     if (!status && print) {
-        for (int i = 0; i < n_runs; i++) cmp_print_command(stdout, runs[i]->argv);
+        cmp_run **pending = rd_calloc((size_t)n_runs, sizeof *pending);
+        int k = 0;
+        if (cmp_runs_to_train(runs, n_runs, common.out, 1, stderr, pending, &k, &err))
+            status = cli_error("compare", &err);
+        for (int i = 0; i < k; i++) cmp_print_command(stdout, pending[i]->argv);
+        free(pending);
     } else if (!status) {
         char command[8192];
         command_text(command, sizeof command, argc, argv);

@@ -4,6 +4,7 @@
 #define RDROP_CLI_COMPARE_H
 #include "rdrop/config.h"
 #include "rdrop/error.h"
+#include "rdrop/report.h"
 
 enum { CMP_MAX_SETS = 64, CMP_MAX_COMMON = 256, CMP_MAX_CONTRASTS = 64, CMP_MAX_GROUPS = 64 }; /* overrides per config; common --set */
 
@@ -17,7 +18,9 @@ typedef struct {
     char label[256]; /* config name + "+key=value" per override, safe in paths and CSV */
 } cmp_arm;
 
-typedef enum { RUN_FRESH, RUN_RESUME, RUN_FINISHED } cmp_state;
+/* RUN_COMMITTED: finished, known from its row in the comparison's
+ * results.csv (its folder is not here; compare_committed.c). */
+typedef enum { RUN_FRESH, RUN_RESUME, RUN_FINISHED, RUN_COMMITTED } cmp_state;
 
 /* One training run: an arm at one seed. */
 typedef struct {
@@ -29,6 +32,7 @@ typedef struct {
     rd_config cfg;    /* the effective config */
     cmp_state state;
     int from_epoch;   /* RUN_RESUME: epochs already done */
+    rd_result row;    /* RUN_COMMITTED: its row of results.csv */
     char set_epochs[32], set_threads[32], set_seed[48];
     char *argv[2 * (CMP_MAX_COMMON + 2 * CMP_MAX_SETS + 3) + 10]; /* the rdrop train command, NULL-terminated */
 } cmp_run;
@@ -61,6 +65,23 @@ rd_status cmp_run_plan(cmp_run *r, const cmp_arm *a, const cmp_arm *g, unsigned 
 rd_status cmp_run_inspect(cmp_run *r, rd_error *err);
 /* The command as one shell-quoted line. */
 void cmp_print_command(FILE *f, char *const *argv);
+
+/* The config column of results.csv for run r. */
+static inline const char *cmp_run_label(const cmp_run *r) { return r->arm->label; }
+
+/* What is left to train (compare_committed.c): inspects each run's folder
+ * (cmp_run_inspect; with as_continue, each train command ends in --continue
+ * instead of --resume or --force, for commands run later, elsewhere), then
+ * takes the rows of out/results.csv, when there is one, as the finished runs
+ * whose folders are not here. Puts the runs still to train into pending
+ * (*k of them, in order) and says what it re-uses on `log`. A results.csv
+ * that cannot be read, or whose rows were edited (cut, doubled, or not
+ * describing the config their hash names), is RD_ERR_RUNTIME; a row of one
+ * of these runs made with another config (another config_hash) is
+ * RD_ERR_USAGE. Rows without a config_hash (files of rdrop before it) are not
+ * taken. */
+rd_status cmp_runs_to_train(cmp_run **runs, int n, const char *out, int as_continue, FILE *log, cmp_run **pending,
+                            int *k, rd_error *err);
 
 /* Runs the train commands of runs[0..n), `parallel` at a time, each logging
  * to RUN_DIR/train.log. SIGINT, SIGTERM and SIGHUP are passed on to the runs

@@ -30,13 +30,18 @@ int cmp_report(cmp_run **runs, int n, const cmp_arm *arms, int n_arms, int seeds
     rd_status st = RD_OK;
     rd_run_curves *curves = rd_calloc((size_t)n, sizeof *curves);
     rd_result *rows = rd_calloc((size_t)n, sizeof *rows), *read = NULL;
-    int n_read = 0;
+    int n_read = 0, committed = 0;
     for (int i = 0; i < n && !st; i++) {
+        if (runs[i]->state == RUN_COMMITTED) { /* a row of results.csv, no folder: no curves */
+            rows[i] = runs[i]->row;
+            committed++;
+            continue;
+        }
         st = rd_run_read(runs[i]->dir, &curves[i], &err);
         if (!st && !rd_run_finished(&curves[i], runs[i]->cfg.train.epochs))
             st = rd_fail(&err, RD_ERR_RUNTIME, "%s/metrics.csv: the run did not finish its %d epochs",
                          runs[i]->dir, runs[i]->cfg.train.epochs);
-        if (!st) rd_result_from_run(&curves[i], &runs[i]->cfg, runs[i]->arm->label, runs[i]->seed, &rows[i]);
+        if (!st) rd_result_from_run(&curves[i], &runs[i]->cfg, cmp_run_label(runs[i]), runs[i]->seed, &rows[i]);
     }
     char results[4200], report[4200], png[4200];
     snprintf(results, sizeof results, "%s/results.csv", out);
@@ -62,15 +67,22 @@ int cmp_report(cmp_run **runs, int n, const cmp_arm *arms, int n_arms, int seeds
             cmp[m++] = (rd_comparison){a, c->baseline};
         }
     for (int k = 0; k < c->n_contrasts; k++) cmp[m++] = (rd_comparison){c->contrasts[k][0], c->contrasts[k][1]};
+    char note[512] = "";
+    if (committed)
+        snprintf(note, sizeof note, "%d of the %d runs are rows of an earlier results.csv (their run folders were "
+                 "not here): the comparison at equal training time, which needs every run's per-epoch times, is "
+                 "left out, and curves.png and curves.csv were not redrawn.", committed, n);
     if (!st) {
-        rd_report rep = {read, n_read, labels, n_arms, cmp, m, primary, curves, c->busy, command};
+        rd_report rep = {read, n_read, labels, n_arms, cmp, m, primary, committed ? NULL : curves, c->busy, command,
+                         note};
         st = rd_report_write(report, &rep, &err);
     }
     free(cmp);
-    if (!st) st = rd_curves_png(png, labels, n_arms, by_arm, counts, &err);
+    /* the curves need every run's metrics.csv */
+    if (!st && !committed) st = rd_curves_png(png, labels, n_arms, by_arm, counts, &err);
     char csv[4200];
     snprintf(csv, sizeof csv, "%s/curves.csv", out);
-    if (!st) st = rd_curves_csv(csv, labels, n_arms, by_arm, counts, &err);
+    if (!st && !committed) st = rd_curves_csv(csv, labels, n_arms, by_arm, counts, &err);
     for (int i = 0; i < n; i++) rd_run_free(&curves[i]);
     free(curves);
     free(rows);
@@ -79,7 +91,11 @@ int cmp_report(cmp_run **runs, int n, const cmp_arm *arms, int n_arms, int seeds
     free(by_arm);
     free(counts);
     if (st) return cli_error("compare", &err);
-    printf("wrote %s, %s, %s and curves.csv\n\n", results, report, png);
+    if (committed)
+        printf("wrote %s and %s; curves.png and curves.csv not redrawn: %d run%s no folder here\n\n", results, report,
+               committed, committed == 1 ? " has" : "s have");
+    else
+        printf("wrote %s, %s, %s and curves.csv\n\n", results, report, png);
     print_conclusion(report);
     return 0;
 }

@@ -50,12 +50,17 @@ run compare "$@"
 [ "$(stamp)" = "$before" ] || fail "a finished run's metrics.csv was rewritten"; ok
 [ -s "$C/runs/mnist-rdrop-s1/metrics.csv" ] || fail "mnist-rdrop-s1 has no metrics again"; ok
 
-# --print-commands: one independent train command per run, nothing run.
+# --print-commands: the runs still to train (none here), nothing run...
 run compare "$@" --print-commands
+[ "$status" -eq 0 ] && [ ! -s "$tmp/out" ] || fail "--print-commands of a finished study: exit $status, commands"; ok
+[ "$(grep -c '^re-use ' "$tmp/err")" -eq 4 ] || fail "--print-commands does not say what it re-uses (stderr)"; ok
+# ... and of a new one, an independent train command per run, which can run
+# any number of times (--continue)
+run compare "$@" --print-commands --out "$tmp/new"
 [ "$status" -eq 0 ] || fail "--print-commands exited $status"; ok
 [ "$(wc -l <"$tmp/out")" -eq 4 ] || fail "want 4 commands"; ok
-[ "$(grep -c " train experiments/mnist-.*--set train.seed=[01] --out $C/runs/mnist-.*-s[01] --quiet\$" "$tmp/out")" -eq 4 ] \
-    || fail "commands do not look like rdrop train ... --out RUN_DIR"; ok
+[ "$(grep -c " train experiments/mnist-.*--set train.seed=[01] --out $tmp/new/runs/mnist-.*-s[01] --quiet --continue\$" "$tmp/out")" -eq 4 ] \
+    || fail "commands do not look like rdrop train ... --out RUN_DIR --quiet --continue"; ok
 # ... and each one runs as printed.
 line=$(sed -n 1p "$tmp/out" | sed "s| --out [^ ]*| --out $tmp/by-hand|")
 sh -c "$line" >"$tmp/out" 2>"$tmp/err" || fail "the printed command failed: $line"; ok
