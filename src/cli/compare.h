@@ -83,6 +83,37 @@ static inline const char *cmp_run_label(const cmp_run *r) { return r->arm->label
 rd_status cmp_runs_to_train(cmp_run **runs, int n, const char *out, int as_continue, FILE *log, cmp_run **pending,
                             int *k, rd_error *err);
 
+/* --slurm and its options (compare_slurm.c). */
+enum { CMP_OPT_SLURM = 0x100, CMP_OPT_SUBMIT, CMP_OPT_PARTITION, CMP_OPT_TIME, CMP_OPT_CPUS, CMP_OPT_MAX_RUNNING,
+       CMP_OPT_SBATCH };
+typedef struct {
+    int on, submit;
+    const char *partition, *time; /* NULL: the cluster's defaults */
+    int cpus, max_running;        /* CPUs (threads) per run, default 1; tasks at a time (0: no limit) */
+    const char *extra[CMP_MAX_SETS]; /* --sbatch-option, each an #SBATCH line */
+    int n_extra;
+    int seen;                     /* a SLURM option was given */
+} cmp_slurm;
+#define CMP_SLURM_OPTIONS                                                                                  \
+    {"slurm", no_argument, 0, CMP_OPT_SLURM}, {"submit", no_argument, 0, CMP_OPT_SUBMIT},                   \
+        {"partition", required_argument, 0, CMP_OPT_PARTITION}, {"time", required_argument, 0, CMP_OPT_TIME}, \
+        {"cpus", required_argument, 0, CMP_OPT_CPUS}, {"max-running", required_argument, 0, CMP_OPT_MAX_RUNNING}, \
+        {"sbatch-option", required_argument, 0, CMP_OPT_SBATCH}
+/* One of the options above: 1 taken, 0 not a SLURM option, or the exit
+ * status of a usage error it printed. */
+int cmp_slurm_option(cmp_slurm *s, int c, const char *arg);
+/* Writes out/study.sbatch, a job array with one task per run still to train
+ * (tasks run `rdrop train ... --continue`), checks it with sbatch
+ * --test-only and prints how to submit it, or submits it (--submit).
+ * collect: the command that writes the report afterwards. Returns the exit
+ * status. */
+int cmp_slurm_write(cmp_run **runs, int n, const cmp_common *c, const cmp_slurm *s, const char *collect);
+/* A rdrop compare that would train while out/study.sbatch is there (its
+ * tasks may still be queued or running) is RD_ERR_RUNTIME. */
+rd_status cmp_slurm_guard(const char *out, cmp_run **pending, int k, rd_error *err);
+/* The command line minus --slurm and its options, quoted (cmp_print_command). */
+void cmp_slurm_collect_command(char *buf, size_t n, const char *exe, int argc, char **argv);
+
 /* Runs the train commands of runs[0..n), `parallel` at a time, each logging
  * to RUN_DIR/train.log. SIGINT, SIGTERM and SIGHUP are passed on to the runs
  * (which then checkpoint); no new run starts and the running ones are waited

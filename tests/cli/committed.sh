@@ -4,7 +4,8 @@
 # when their config_hash is the config's, and trains only what is missing;
 # rows of another config, rows edited by hand or cut, and rows of an older
 # rdrop (no hash) are each refused or not taken, with a message, and nothing
-# is overwritten. Also: a study folder that cannot be written. Tiny real-MNIST runs
+# is overwritten. Also: --slurm's usage errors and a machine without sbatch,
+# and a study folder that cannot be written. Tiny real-MNIST runs
 # (models/mlp-256.ini, 500 images, 1 epoch).
 set -u
 NAME=committed.sh
@@ -82,6 +83,31 @@ run compare "$@" --seeds 3
 expect_status 0
 expect_out '^results.csv: 6 rows without a config_hash \(written by an older rdrop\) not taken as finished: their runs are trained again$'
 [ "$(count '] train ')" -eq 6 ] || fail "want the 6 runs trained again"; ok
+
+# ---- --slurm: usage errors, and a machine without SLURM --------------------------
+usage() {
+    word=$1
+    shift
+    error 2 "$word" compare "$@"
+}
+usage 'go with --slurm' "$@" --seeds 1 --partition x
+usage 'not with --jobs' "$@" --seeds 1 --slurm
+usage 'not with --print-commands' experiments/mnist-dropout.ini experiments/mnist-rdrop.ini --seeds 1 --slurm \
+    --print-commands
+a="experiments/mnist-dropout.ini experiments/mnist-rdrop.ini --seeds 1 --out $tmp/s"
+usage 'not a time limit (HH:MM:SS, D-HH:MM:SS or minutes)' $a --slurm --time 1:2:3:4
+usage 'shorter than 3 minutes' $a --slurm --time 00:02:59
+usage 'from 1 to 256' $a --slurm --cpus 0
+usage 'not a partition name' $a --slurm --partition 'a b'
+usage 'not one sbatch option' $a --slurm --sbatch-option account=x
+mkdir "$tmp/nobin"
+PATH="$tmp/nobin" "$RDROP" compare $a --slurm >"$tmp/out" 2>"$tmp/err"
+status=$?
+args="compare --slurm (no sbatch in PATH)"
+expect_status 1
+grep -q '^rdrop compare: --slurm: sbatch is not installed here (not in PATH)' "$tmp/err" ||
+    fail "no clear message without sbatch"; ok
+[ ! -e "$tmp/s" ] || fail "compare --slurm without sbatch made $tmp/s"; ok
 
 # ---- a study folder that cannot be written ---------------------------------------
 # (root writes anywhere: then rdrop runs as nobody, from a copy it can read)
