@@ -4,8 +4,8 @@
 # study of 2 configs x 2 seeds (2,000 MNIST images, 8 epochs, 1 thread each)
 # as a job array; one task is requeued while it trains (scontrol requeue, as
 # after preemption) and another is sent SIGTERM the way --signal warns of
-# the time limit (the task then requeues itself); both resume rather than
-# restart. `rdrop compare` then reports the same numbers as the same study
+# the time limit (the task then requeues itself, and only itself); both
+# resume rather than restart. `rdrop compare` then reports the same numbers as the same study
 # run here with --jobs, and the runs' checkpoints are the same bytes. Also: a
 # task whose run fails (a config changed under it) fails once, not
 # requeued; compare does not train while the array's tasks may still run;
@@ -56,7 +56,12 @@ await() {
     done
 }
 has_line() { grep -q -- "$1" "$2" 2>/dev/null; }
-no_jobs() { [ -z "$(squeue --noheader --jobs="$1" 2>/dev/null)" ]; }
+# (squeue can fail for a moment, printing nothing: that is not "no jobs")
+no_jobs() {
+    q=$(squeue --noheader --jobs="$1" 2>&1) && [ -z "$q" ] && return 0
+    case $q in *"Invalid job id"*) return 0 ;; esac # ended and forgotten
+    return 1
+}
 pending() { [ "$(squeue --noheader --jobs="$1" --format=%T 2>/dev/null)" = PENDING ]; }
 # the pid of the rdrop train of array task $2 of study $1, from its SLURM output
 rdrop_pid() { sed -n 's/.* rdrop train is pid \([0-9]*\)$/\1/p' "$1"/slurm/*_"$2".out | tail -n 1; }
@@ -98,35 +103,46 @@ p1=$(rdrop_pid "$S" 1)
 kill -STOP "$p1"
 scontrol requeue "${job}_1" || { kill -CONT "$p1"; fail "scontrol requeue ${job}_1 failed"; }
 kill -CONT "$p1"
-# Task 2 gets the warning of its time limit: SIGTERM to the batch shell
-# alone, as --signal=B:TERM@90 sends it; the script passes it on to rdrop
-# and requeues the task itself.
-await "task 2 to start training" has_line '^epoch 1/' "$S/runs/mnist-dropout-s1/train.log"
-p2=$(rdrop_pid "$S" 2)
-[ -n "$p2" ] || fail "task 2 did not say its rdrop's pid"
-kill -STOP "$p2"
-scancel --batch --signal=TERM "${job}_2" || { kill -CONT "$p2"; fail "scancel --batch ${job}_2 failed"; }
-kill -CONT "$p2"
+# Task 4, the last to start, gets the warning of its time limit: SIGTERM to
+# its batch shell alone, as --signal=B:TERM@90 sends it; the script passes it
+# on to rdrop and requeues the task itself. The last task to start holds the
+# array's own job id, which names every task to scontrol: the task must
+# requeue itself alone (task 3 may be running then).
+await "task 4 to start training" has_line '^epoch 1/' "$S/runs/mnist-rdrop-s1/train.log"
+[ "$(squeue --noheader --jobs="${job}_4" --format=%A)" = "$job" ] ||
+    echo "slurm.sh: note: task 4 does not hold the array's job id here"
+p4=$(rdrop_pid "$S" 4)
+[ -n "$p4" ] || fail "task 4 did not say its rdrop's pid"
+kill -STOP "$p4"
+scancel --batch --signal=TERM "${job}_4" || { kill -CONT "$p4"; fail "scancel --batch ${job}_4 failed"; }
+kill -CONT "$p4"
 ok
 # A requeued task waits for its BeginTime (about 2 minutes): start them now.
-for t in 1 2; do
+for t in 1 4; do
     await "task $t to be requeued" pending "${job}_$t"
     scontrol update jobid="${job}_$t" StartTime=now || fail "cannot move task $t's start time"
 done
 ok
-await "the job array to finish" no_jobs "$job"
+finished() { [ "$(cat "$1"/slurm/*.out | grep -c ': finished$')" -ge "$2" ]; }
+await "the 4 tasks to finish" finished "$S" 4
+await "the job array to end" no_jobs "$job"
 cat "$S"/slurm/*.out >"$tmp/out"
 for t in 1 2 3 4; do
     grep -q "^.* task $t (.*): finished\$" "$tmp/out" || fail "task $t did not finish"
 done
 ok
-for t in 1 2; do
+for t in 1 4; do
     grep -q "task $t (.*): start (job [0-9]*, restart 1)\$" "$tmp/out" || fail "task $t was not started again"
 done
 ok
-grep -q 'task 2 (.*): interrupted (exit 143), checkpoint written: requeueing the task to resume$' "$tmp/out" ||
-    fail "task 2 did not requeue itself after the warning signal"; ok
-for r in mnist-dropout-s0 mnist-dropout-s1; do
+# the others ran once: a task requeues itself alone, never the whole array
+for t in 2 3; do
+    [ "$(grep -c "task $t (.*): start " "$tmp/out")" -eq 1 ] || fail "task $t was started more than once"
+done
+ok
+grep -q 'task 4 (.*): interrupted (exit 143), checkpoint written: requeueing the task to resume$' "$tmp/out" ||
+    fail "task 4 did not requeue itself after the warning signal"; ok
+for r in mnist-dropout-s0 mnist-rdrop-s1; do
     log="$S/runs/$r/train.log"
     grep -q '^interrupted: checkpoint written to ' "$log" || fail "$r: no checkpoint on SIGTERM ($log)"
     grep -q '^resuming after epoch [0-9]*, batch [0-9]*$' "$log" || fail "$r: resumed? ($log)"
