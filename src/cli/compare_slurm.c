@@ -125,6 +125,7 @@ static int run_tool(char *const argv[], char *out, size_t n) {
     if (pid == 0) {
         close(fd[0]);
         if (dup2(fd[1], STDOUT_FILENO) < 0 || dup2(fd[1], STDERR_FILENO) < 0) _exit(126);
+        close(fd[1]);
         execvp(argv[0], argv);
         fprintf(stderr, "cannot run %s: %s", argv[0], strerror(errno));
         _exit(127);
@@ -247,18 +248,21 @@ static int write_checked(cmp_run **pending, int k, int n, const cmp_common *c, c
                 msg[0] ? msg : "(no message)");
         return 1;
     }
-    if (s->partition) {
+    /* --partition a,b: each of them (sinfo prints one name per line, "; " here) */
+    for (const char *want = s->partition; want && *want;) {
+        size_t n_want = strcspn(want, ",");
         int found = 0;
-        for (char *p = msg; *p && !found;) { /* one name per "; "-separated line */
+        for (char *p = msg; *p && !found;) {
             size_t len = strcspn(p, ";");
-            found = len == strlen(s->partition) && !strncmp(p, s->partition, len);
+            found = len == n_want && !strncmp(p, want, len);
             p += len + (p[len] ? 2 : 0);
         }
         if (!found) {
-            fprintf(stderr, "rdrop compare: --partition %s: SLURM has no such partition (it has: %s)\n", s->partition,
-                    msg[0] ? msg : "none");
+            fprintf(stderr, "rdrop compare: --partition %s: SLURM has no partition %.*s (it has: %s)\n", s->partition,
+                    (int)n_want, want, msg[0] ? msg : "none");
             return 2;
         }
+        want += n_want + (want[n_want] == ',');
     }
     snprintf(tmp, sizeof tmp, "%s.check.%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "w");

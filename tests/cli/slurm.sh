@@ -71,7 +71,7 @@ set -- experiments/mnist-dropout.ini experiments/mnist-rdrop.ini --seeds 2 --epo
     --set model.file=models/mlp-256.ini --set data.train_subset=2000 --set "data.dir=$MNIST"
 
 # ---- bad input ----------------------------------------------------------
-error 2 'SLURM has no such partition (it has: test)' compare "$@" --out "$S" --slurm --partition nowhere
+error 2 'SLURM has no partition nowhere (it has: test)' compare "$@" --out "$S" --slurm --partition test,nowhere
 [ ! -e "$S/study.sbatch" ] || fail "a refused job array left a study.sbatch"; ok
 
 # ---- the job array --------------------------------------------------------
