@@ -54,10 +54,11 @@ Test(report, report_md_from_the_fixture) {
     cr_assert(tmpdir_make(dir));
     cr_assert_eq(rd_results_read(FIXTURE, &r, &n, &err), RD_OK, "%s", err.msg);
     const char *configs[] = {"mnist-dropout", "mnist-rdrop", "mnist-rdrop+alpha=4"};
-    rd_report rep = {r, n, configs, 3, NULL, 0, 0, NULL, 0, "rdrop compare X Y"};
+    rd_report rep = {r, n, configs, 3, NULL, 0, 0, NULL, 0, "rdrop compare X Y", "A note on the runs."};
     snprintf(path, sizeof path, "%s/report.md", dir);
     cr_assert_eq(rd_report_write(path, &rep, &err), RD_OK, "%s", err.msg);
     char *md = slurp(path);
+    cr_assert_has(md, "Made by `rdrop compare X Y`.\n\nA note on the runs.\n\n");
     /* per config: mean ± sample sd (python: 1.800 ± 0.079057, 1.634 ± 0.088204); this
      * fixture predates the method, alpha and consistency columns */
     cr_assert_has(md, "| mnist-dropout | unknown | ? | 5 | 20 | 1.800 ± 0.079 | 1.720 ± 0.057 | n/a | n/a "
@@ -108,7 +109,7 @@ Test(report, equal_time_takes_the_slower_run_at_the_faster_runs_end) {
     cr_assert_float_eq(r[2].total_seconds, 8.0, 1e-12);
     cr_assert_eq(r[0].best_epoch, 4);
     const char *configs[] = {"A", "B"};
-    rd_report rep = {r, 4, configs, 2, NULL, 0, 0, c, 0, ""};
+    rd_report rep = {r, 4, configs, 2, NULL, 0, 0, c, 0, "", NULL};
     char dir[64], path[128];
     rd_error err = {0};
     cr_assert(tmpdir_make(dir));
