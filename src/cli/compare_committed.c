@@ -83,12 +83,29 @@ static rd_status take_rows(cmp_run **runs, int n, const char *out, FILE *log, rd
     int *owner = rd_calloc((size_t)n + 1, sizeof *owner); /* row index + 1 per run */
     for (int i = 0; i < n_rows && !st; i++) {
         const rd_result *row = &rows[i];
-        int at = -1;
-        for (int j = 0; j < n && at < 0; j++)
-            if (runs[j]->seed == row->seed && !strcmp(cmp_run_label(runs[j]), row->config)) at = j;
-        if (at < 0) {
+        /* the runs of its label and seed (with --group, one per group: the
+         * hash tells them apart), and the one whose config it was made with */
+        int candidates = 0, at = -1, gone = 0;
+        char want[9], first[9] = "", why[200];
+        for (int j = 0; j < n; j++) {
+            if (runs[j]->seed != row->seed || strcmp(cmp_run_label(runs[j]), row->config) != 0) continue;
+            rd_result_hash(&runs[j]->cfg, want);
+            if (!candidates++) snprintf(first, sizeof first, "%s", want);
+            if (row->config_hash[0] ? !strcmp(row->config_hash, want) : candidates == 1) at = j;
+            gone += access(runs[j]->dir, F_OK) != 0;
+        }
+        if (!candidates) {
             others++;
             continue;
+        }
+        if (!row->config_hash[0]) { /* nothing says which config made it */
+            unhashed += gone > 0;
+            if (candidates > 1) continue;
+        } else if (at < 0) {
+            st = rd_fail(err, RD_ERR_USAGE, "%s:%d: %s seed %llu was made with another config (config_hash %s; "
+                         "this command's is %s): use another --out, or move results.csv away to train it again",
+                         path, i + 2, row->config, row->seed, row->config_hash, first);
+            break;
         }
         cmp_run *r = runs[at];
         if (owner[at]) {
@@ -97,18 +114,9 @@ static rd_status take_rows(cmp_run **runs, int n, const char *out, FILE *log, rd
             break;
         }
         owner[at] = i + 1;
-        char want[9], why[200];
-        rd_result_hash(&r->cfg, want);
-        int folder = access(r->dir, F_OK) == 0;
-        if (row->config_hash[0] && strcmp(row->config_hash, want) != 0)
-            st = rd_fail(err, RD_ERR_USAGE, "%s:%d: %s seed %llu was made with another config (config_hash %s; "
-                         "this command's is %s): use another --out, or move results.csv away to train it again",
-                         path, i + 2, row->config, row->seed, row->config_hash, want);
-        else if (folder)
-            continue; /* the folder is the run: the report reads it, or it is trained or resumed */
-        else if (!row->config_hash[0])
-            unhashed++;
-        else if (edited(row, r, why, sizeof why))
+        if (!row->config_hash[0] || access(r->dir, F_OK) == 0)
+            continue; /* a folder is the run: the report reads it, or it is trained or resumed */
+        if (edited(row, r, why, sizeof why))
             st = rd_fail(err, RD_ERR_RUNTIME, "%s:%d: %s seed %llu has %s: was it edited by hand? It was left as "
                          "it is: restore it (git checkout), or remove the row to train the run again", path, i + 2,
                          row->config, row->seed, why);

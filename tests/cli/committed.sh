@@ -57,6 +57,19 @@ expect_status 0
 run compare "$@" --seeds 3 --print-commands
 [ "$status" -eq 0 ] && [ ! -s "$tmp/out" ] || fail "--print-commands printed runs that are finished"; ok
 
+# --group: the same label and seed in each group, told apart by the hash
+G="$tmp/groups"
+g="experiments/mnist-dropout.ini experiments/mnist-rdrop.ini --seeds 1 --epochs 1 --jobs 2 --threads 2
+   --set model.file=models/mlp-256.ini --set data.dir=$MNIST --group data.train_subset=300
+   --group data.train_subset=400 --out $G"
+run compare $g
+expect_status 0
+rm -rf "$G/runs"
+run compare $g
+expect_status 0
+expect_out "^results.csv: 4 finished runs taken from $G/results.csv \(no run folder here\)\$"
+[ "$(count '] train ')" -eq 0 ] || fail "--group: runs with rows trained again"; ok
+
 # ---- refused: another config, edits, cut rows; nothing overwritten -------------
 rm -rf "$C/runs"
 before=$(sums)
