@@ -1,11 +1,11 @@
 /* rdrop compare: what is left to train. A run is finished when its folder
- * says so, or when the comparison's results.csv (committed with the study,
- * say, and the run folders gone: another machine, a cleaned disk) has its
- * row, made with the same config: the row carries everything the report
- * needs but the per-epoch curves. The config_hash column says which config a
+ * says so, or, when its folder is not here (the study moved to another
+ * machine, a disk was cleaned), when the comparison's results.csv (committed
+ * with the study, say) has its row, made with the same config: the row
+ * carries everything the report needs but the per-epoch curves. A folder
+ * that is here is the run itself. The config_hash column says which config a
  * row was made with; rows without it (results.csv files older than the
  * column) are not taken. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
