@@ -148,6 +148,16 @@ if [ "$as" != skip ]; then
     grep -q '^rdrop compare: study: cannot create the lock file study/.lock: Permission denied$' "$tmp/err" ||
         fail "no clear message for a folder that cannot be written"; ok
     cmp -s "$ro/study/results.csv" "$C/results.csv" || fail "results.csv changed"; ok
+    if command -v sbatch >/dev/null 2>&1; then # --slurm takes the folder the same way, before SLURM
+        (cd "$ro" && $as ./rdrop compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini --seeds 1 \
+            --out study --slurm >"$tmp/out" 2>"$tmp/err")
+        status=$?
+        args="compare --slurm --out (a folder it cannot write)"
+        expect_status 1
+        grep -q '^rdrop compare: study: cannot create the lock file study/.lock: Permission denied$' "$tmp/err" ||
+            fail "--slurm: no clear message for a folder that cannot be written"; ok
+        [ ! -e "$ro/study/study.sbatch" ] || fail "--slurm wrote into a folder it cannot write"; ok
+    fi
 else
     echo "committed.sh: no check of a folder that cannot be written: root without setpriv or a nobody user"
 fi

@@ -1,7 +1,7 @@
 #!/bin/sh
 # `rdrop compare --slurm` on a real single-node SLURM (tests/cli/lib/slurm.sh
 # starts it on 127.0.0.1 in a temporary folder and stops it at the end): a
-# study of 2 configs x 2 seeds (2,000 MNIST images, 8 epochs, 1 thread each)
+# study of 2 configs x 2 seeds (500 MNIST images, 8 epochs, 1 thread each)
 # as a job array; one task is requeued while it trains (scontrol requeue, as
 # after preemption) and another is sent SIGTERM the way --signal warns of
 # the time limit (the task then requeues itself, and only itself); both
@@ -51,7 +51,11 @@ await() {
     what=$1
     shift
     until "$@"; do
-        [ "$(date +%s)" -lt "$deadline" ] || fail "gave up waiting for $what"
+        if [ "$(date +%s)" -ge "$deadline" ]; then
+            { echo "--- squeue:"; squeue --all --format='%i %A %T %r %S' 2>&1
+              for f in "$S"/slurm/*.out; do [ -f "$f" ] && { echo "--- $f:"; tail -n 8 "$f"; }; done; } >&2
+            fail "gave up waiting for $what"
+        fi
         sleep 0.2
     done
 }
@@ -68,7 +72,7 @@ rdrop_pid() { sed -n 's/.* rdrop train is pid \([0-9]*\)$/\1/p' "$1"/slurm/*_"$2
 
 S="$tmp/slurm-study" L="$tmp/local-study"
 set -- experiments/mnist-dropout.ini experiments/mnist-rdrop.ini --seeds 2 --epochs 8 --busy \
-    --set model.file=models/mlp-256.ini --set data.train_subset=2000 --set "data.dir=$MNIST"
+    --set model.file=models/mlp-256.ini --set data.train_subset=500 --set "data.dir=$MNIST"
 
 # ---- bad input ----------------------------------------------------------
 error 2 'SLURM has no partition nowhere (it has: test)' compare "$@" --out "$S" --slurm --partition test,nowhere
@@ -117,10 +121,18 @@ kill -STOP "$p4"
 scancel --batch --signal=TERM "${job}_4" || { kill -CONT "$p4"; fail "scancel --batch ${job}_4 failed"; }
 kill -CONT "$p4"
 ok
-# A requeued task waits for its BeginTime (about 2 minutes): start them now.
+# A requeued task waits for its BeginTime (about 2 minutes): start them now
+# (again, if the requeue was still being completed and set it back).
+held() { [ "$(squeue --noheader --jobs="$1" --format='%T %r' 2>/dev/null)" = "PENDING BeginTime" ]; }
+start_now() {
+    held "$1" || return 0
+    scontrol update jobid="$1" StartTime=now >/dev/null 2>&1
+    sleep 1
+    ! held "$1"
+}
 for t in 1 4; do
     await "task $t to be requeued" pending "${job}_$t"
-    scontrol update jobid="${job}_$t" StartTime=now || fail "cannot move task $t's start time"
+    await "task $t to leave its BeginTime" start_now "${job}_$t"
 done
 ok
 finished() { [ "$(cat "$1"/slurm/*.out | grep -c ': finished$')" -ge "$2" ]; }
