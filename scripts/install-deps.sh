@@ -4,8 +4,10 @@
 set -eu
 PKGS="build-essential pkg-config python3 python3-numpy libopenblas-dev libcriterion-dev libstb-dev zlib1g-dev libinih-dev dataset-fashion-mnist"
 # Optional extras: clang and its sanitizer/libFuzzer runtimes (fuzzing), valgrind
-# (memcheck test). Installed when asked.
-[ "${1:-}" = "--with-tools" ] && PKGS="$PKGS clang libclang-rt-dev valgrind"
+# (memcheck test), and a SLURM the tests start as a single-node cluster
+# (tests/cli/slurm.sh: slurmctld and slurmd from slurm-wlm, munged from
+# munge). Installed when asked.
+[ "${1:-}" = "--with-tools" ] && PKGS="$PKGS clang libclang-rt-dev valgrind slurm-wlm munge"
 
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "install-deps: no apt-get here; install these (or your system's equivalents) by hand:" >&2

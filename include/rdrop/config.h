@@ -102,6 +102,19 @@ rd_status rd_config_format(const rd_config *c, const char *path, rd_text *out, r
 int rd_config_differs(const rd_config *a, const rd_config *b, const char *const *ignore, char *key, char *va,
                       char *vb, size_t n);
 
+/* The keys that do not change the trained model: train.threads,
+ * train.memory_limit_mb, train.mc_passes, train.engine and model.file (it
+ * only names where the [model] keys came from; they count one by one).
+ * NULL-terminated, for rd_config_differs and rd_config_hash. */
+extern const char *const rd_config_model_neutral[];
+
+/* A CRC-32 of the config: of the lines "section.key=value\n", in the table's
+ * order, of the keys whose value differs from the default, skipping the keys
+ * in `ignore` (as in rd_config_differs). Two configs with the same hash set
+ * the same keys to the same values (up to CRC collisions); a new key left at
+ * its default does not change it. */
+unsigned long rd_config_hash(const rd_config *c, const char *const *ignore);
+
 /* One line per key: section.key, default, range or choices, help. */
 void rd_config_print_keys(FILE *f);
 

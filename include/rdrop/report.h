@@ -34,6 +34,25 @@ const char *rd_run_metric_title(const char *metric);
  * difference is RD_ERR_USAGE naming the key. */
 rd_status rd_run_config_check(const char *dir, const rd_config *want, rd_error *err);
 
+/* What a run folder holds for the run of a config (rd_run_inspect). */
+typedef struct {
+    enum {
+        RD_RUN_FRESH,   /* nothing to keep: train from scratch (over the folder's
+                           leftovers, if it exists) */
+        RD_RUN_RESUME,  /* last.ckpt after `epoch` epochs (and `batch` batches of
+                           the next), each of them in metrics.csv: resume */
+        RD_RUN_FINISHED /* every epoch in metrics.csv, the last with a test error */
+    } kind;
+    int epoch, batch;
+    int exists;         /* the folder exists */
+} rd_run_state;
+
+/* Looks at DIR for the run of config want. A folder with a config.ini of
+ * another experiment is RD_ERR_USAGE naming the key (rd_run_config_check); a
+ * run that cannot be resumed (no readable last.ckpt, or metrics.csv lacks
+ * epochs the checkpoint has done) is RD_RUN_FRESH. */
+rd_status rd_run_inspect(const char *dir, const rd_config *want, rd_run_state *s, rd_error *err);
+
 /* One row of results.csv. Errors are in percent of the test set. */
 typedef struct {
     char config[256];          /* the label of the config the run belongs to */
@@ -48,10 +67,16 @@ typedef struct {
     double train_ce, train_kl; /* of the final epoch */
     double test_kl, mc_acc;    /* final dropout consistency (NaN: not measured) */
     double seconds_per_epoch, samples_per_second, total_seconds;
+    char config_hash[9];       /* rd_result_hash of the run's config; "" when
+                                  unknown (a results.csv older than the column) */
 } rd_result;
 
-/* The summary of a finished run; cfg (may be NULL) gives the method and
- * the dropout settings. */
+/* The config hash of results.csv: rd_config_hash of cfg without the keys
+ * that do not change the trained model (rd_config_model_neutral), as 8
+ * lowercase hex digits. */
+void rd_result_hash(const rd_config *cfg, char hash[9]);
+/* The summary of a finished run; cfg (may be NULL) gives the method, the
+ * dropout settings and the config hash. */
 void rd_result_from_run(const rd_run_curves *c, const rd_config *cfg, const char *config,
                         unsigned long long seed, rd_result *r);
 rd_status rd_results_write(const char *path, const rd_result *r, int n, rd_error *err);
@@ -77,6 +102,7 @@ typedef struct {
     int busy;                    /* 1: the runs shared the machine: no times, no
                                     equal-time table */
     const char *command;         /* how the comparison was made ("" = unknown) */
+    const char *note;            /* a paragraph after the command (NULL: none) */
     const char *const *groups;   /* a grouped study's group labels (results' group), in order */
     int n_groups;                /* 0 or 1: not grouped */
 } rd_report;

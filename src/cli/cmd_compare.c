@@ -16,6 +16,8 @@ static const char *USAGE =
     "                     [--set section.key=value]... [--out DIR] [--baseline NAME]\n"
     "                     [--primary NAME] [--contrast B:A]... [--group SETS]... [--busy]\n"
     "                     [--print-commands]\n"
+    "                     [--slurm [--partition P] [--time T] [--cpus N] [--max-running M]\n"
+    "                      [--sbatch-option OPT]... [--submit]]\n"
     "\n"
     "Trains every CONFIG with seeds 0..N-1, J runs at a time, then compares each\n"
     "config with the baseline, paired by seed:\n"
@@ -35,7 +37,10 @@ static const char *USAGE =
     "                             seed by seed, with the paired mean and 95% CI\n"
     "Finished runs in DIR are re-used and interrupted ones resumed, so running the\n"
     "same command again continues a comparison. A run folder made with a different\n"
-    "config is an error.\n"
+    "config is an error. A run whose folder is gone but whose row DIR/results.csv\n"
+    "holds (committed with the study, say) is finished: its row is re-used when its\n"
+    "config_hash is the config's (another hash is an error; rows without one, from\n"
+    "an older rdrop, are trained again).\n"
     "\n"
     "A CONFIG (or a --group) may carry its own overrides after colons, key=value or\n"
     "key*=F (the key's value times F, e.g. train.epochs*=1.65), e.g. for an alpha sweep:\n"
@@ -69,13 +74,29 @@ static const char *USAGE =
     "                     training-set size, DIR/size.png) and per group (none)\n"
     "  --busy             the runs share the machine with other work: leave times and\n"
     "                     the equal-time table out of the report\n"
-    "  --print-commands   print the `rdrop train` command of every run, one per line,\n"
-    "                     and exit: run them anywhere (GNU parallel, a SLURM array), copy\n"
-    "                     the run folders into DIR/runs/, then run this command without\n"
-    "                     --print-commands to write the report (see docs/compare.md)\n"
+    "  --print-commands   print the `rdrop train ... --continue` command of every run\n"
+    "                     still to train, one per line, and exit: run them anywhere\n"
+    "                     (GNU parallel), any number of times, copy the run folders into\n"
+    "                     DIR/runs/, then run this command without --print-commands to\n"
+    "                     write the report (see docs/compare.md)\n"
+    "  --slurm            write DIR/study.sbatch, a SLURM job array with one task per run\n"
+    "                     still to train, check it with sbatch --test-only, print the\n"
+    "                     sbatch command and exit. A task resumes its run when SLURM\n"
+    "                     starts it again, and requeues itself when warned of its time\n"
+    "                     limit. Run this command without --slurm when the tasks have\n"
+    "                     finished to write the report; until then it does not train\n"
+    "                     here (see docs/compare.md). With it:\n"
+    "    --partition P    the partition (default: the cluster's default)\n"
+    "    --time T         each task's time limit, HH:MM:SS or D-HH:MM:SS, at least 3\n"
+    "                     minutes (default: the partition's)\n"
+    "    --cpus N         CPUs per task, and train.threads of each run (default 1)\n"
+    "    --max-running M  tasks running at a time (default: no limit)\n"
+    "    --sbatch-option OPT  one more sbatch option, e.g. --account=NAME (repeatable)\n"
+    "    --submit         submit the job array (sbatch) instead of printing the command\n"
     "  -h, --help         this text\n"
     "\n"
-    "Exit status: 0 success, 1 a run failed, 2 usage or config error, 130/143 interrupted.\n";
+    "Exit status: 0 success, 1 a run failed (or SLURM could not be reached), 2 usage\n"
+    "or config error (or SLURM would refuse the job array), 130/143 interrupted.\n";
 
 /* "rdrop compare ARGS", quoted, for the report. */
 static void command_text(char *buf, size_t n, int argc, char **argv) {
@@ -130,12 +151,12 @@ static int run_and_report(cmp_run **runs, int n_runs, const cmp_arm *arms, int n
     if (lock < 0) return cli_error("compare", &err);
     cmp_run **pending = rd_calloc((size_t)n_runs, sizeof *pending);
     int k = 0, resume = 0, status = 0;
-    for (int i = 0; i < n_runs && !status; i++) {
-        if (cmp_run_inspect(runs[i], &err) || (runs[i]->state != RUN_FINISHED && rd_make_dirs(runs[i]->dir, &err)))
-            status = cli_error("compare", &err);
-        else if (runs[i]->state == RUN_FINISHED) printf("re-use %s (finished)\n", runs[i]->name);
-        else pending[k++] = runs[i];
-        resume += runs[i]->state == RUN_RESUME;
+    if (cmp_runs_to_train(runs, n_runs, common->out, 0, stdout, pending, &k, &err) ||
+        cmp_slurm_guard(common->out, pending, k, &err))
+        status = cli_error("compare", &err);
+    for (int i = 0; i < k && !status; i++) {
+        if (rd_make_dirs(pending[i]->dir, &err)) status = cli_error("compare", &err);
+        resume += pending[i]->state == RUN_RESUME;
     }
     if (!status) {
         printf("compare: %d runs in %s: %d finished, %d to resume, %d to train; %d at a time, %d thread%s each\n",
@@ -158,9 +179,10 @@ int cmd_compare(int argc, char **argv) {
         {"print-commands", no_argument, 0, 'p'}, {"help", no_argument, 0, 'h'},
         {"baseline", required_argument, 0, 'B'}, {"primary", required_argument, 0, 'P'},
         {"contrast", required_argument, 0, 'C'}, {"busy", no_argument, 0, 'Y'},
-        {"group", required_argument, 0, 'G'},    {0, 0, 0, 0}};
+        {"group", required_argument, 0, 'G'},    CMP_SLURM_OPTIONS, {0, 0, 0, 0}};
     const char *sets[CMP_MAX_COMMON], *out = NULL, *baseline = NULL, *primary = NULL;
     const char *contrasts[CMP_MAX_CONTRASTS], *group_specs[CMP_MAX_GROUPS];
+    cmp_slurm slurm = {0};
     int n_groups = 0, n_sets = 0, seeds = 0, epochs = 0, jobs = 1, threads = 0, print = 0, busy = 0, n_contrasts = 0, c;
     while ((c = getopt_long(argc, argv, "n:e:j:t:s:o:phB:P:C:YG:", opts, NULL)) != -1) {
         /* the bounds of train.epochs and train.threads; 10,000 seeds already
@@ -193,7 +215,11 @@ int cmd_compare(int argc, char **argv) {
         case 'Y': busy = 1; break;
         case 'p': print = 1; break;
         case 'h': fputs(USAGE, stdout); return 0;
-        default: return cli_usage_error("compare", "bad option");
+        default: {
+            int taken = cmp_slurm_option(&slurm, c, optarg);
+            if (taken != 1) return taken ? taken : cli_usage_error("compare", "bad option");
+            bad_number = 0;
+        }
         }
         if (bad_number)
             return cli_usage_error("compare", "--%s %s: not a whole number from 1 to %llu",
@@ -202,6 +228,13 @@ int cmd_compare(int argc, char **argv) {
     int n_arms = argc - optind;
     if (n_arms < 2) return cli_usage_error("compare", "expected two or more CONFIGs, got %d", n_arms);
     if (!seeds) return cli_usage_error("compare", "--seeds N is required");
+    if (slurm.seen && !slurm.on)
+        return cli_usage_error("compare", "--partition, --time, --cpus, --max-running, --sbatch-option and --submit "
+                               "go with --slurm");
+    if (slurm.on && (print || jobs != 1 || threads))
+        return cli_usage_error("compare", "--slurm runs each run as a task of its own with --cpus threads: not with "
+                               "%s", print ? "--print-commands" : jobs != 1 ? "--jobs" : "--threads");
+    if (!slurm.cpus) slurm.cpus = 1;
 
     rd_error err = {0};
     cmp_arm *arms = rd_calloc((size_t)n_arms, sizeof *arms), *groups = rd_calloc((size_t)n_groups + 1, sizeof *groups);
@@ -270,6 +303,7 @@ int cmd_compare(int argc, char **argv) {
                          print && !threads ? 0 : (total / jobs > 0 ? total / jobs : 1), ib, ip, {{0}},
                          n_contrasts, busy, groups, n_groups};
     memcpy(common.contrasts, pairs, sizeof(int[2]) * (size_t)(status ? 0 : n_contrasts));
+    if (slurm.on) common.threads = slurm.cpus;
     /* group by group, so that a study's groups finish in the order given */
     for (int g = 0; g < (n_groups ? n_groups : 1) && !status; g++)
         for (int a = 0; a < n_arms && !status; a++)
@@ -279,7 +313,16 @@ int cmd_compare(int argc, char **argv) {
                     status = cli_error("compare", &err);
             }
     if (!status && print) {
-        for (int i = 0; i < n_runs; i++) cmp_print_command(stdout, runs[i]->argv);
+        cmp_run **pending = rd_calloc((size_t)n_runs, sizeof *pending);
+        int k = 0;
+        if (cmp_runs_to_train(runs, n_runs, common.out, 1, stderr, pending, &k, &err))
+            status = cli_error("compare", &err);
+        for (int i = 0; i < k; i++) cmp_print_command(stdout, pending[i]->argv);
+        free(pending);
+    } else if (!status && slurm.on) {
+        char collect[8192];
+        cmp_slurm_collect_command(collect, sizeof collect, exe, argc, argv);
+        status = cmp_slurm_write(runs, n_runs, &common, &slurm, collect);
     } else if (!status) {
         char command[8192];
         command_text(command, sizeof command, argc, argv);

@@ -1,4 +1,4 @@
-/* rdrop train CONFIG [--set k=v]... [--out DIR] [--force] [--resume DIR] */
+/* rdrop train CONFIG [--set k=v]... [--out DIR] [--force | --continue] [--resume DIR] */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -7,11 +7,12 @@
 #include "cli/cli.h"
 #include "rdrop/config.h"
 #include "rdrop/files.h"
+#include "rdrop/report.h"
 #include "rdrop/signals.h"
 #include "rdrop/train.h"
 
 static const char *USAGE =
-    "usage: rdrop train CONFIG [--set section.key=value]... [--out DIR] [--force] [--quiet]\n"
+    "usage: rdrop train CONFIG [--set section.key=value]... [--out DIR] [--force | --continue] [--quiet]\n"
     "       rdrop train [CONFIG] --resume DIR [--set section.key=value]... [--quiet]\n"
     "\n"
     "Trains the experiment CONFIG (an INI file, e.g. experiments/mnist-rdrop.ini). Writes\n"
@@ -27,6 +28,11 @@ static const char *USAGE =
     "                   is refused\n"
     "  --resume DIR     continue the run in DIR from DIR/last.ckpt; the config is\n"
     "                   DIR/config.ini unless CONFIG is given\n"
+    "  --continue       whatever DIR holds, finish the run of CONFIG: start it when\n"
+    "                   there is none, resume it when it was interrupted, exit 0 at\n"
+    "                   once when it has finished; a run of another config is\n"
+    "                   refused (exit 2). For job schedulers that may start the same\n"
+    "                   command again (rdrop compare --slurm)\n"
     "  --quiet          no progress display\n"
     "  -h, --help       this text\n"
     "\n"
@@ -41,9 +47,9 @@ int cmd_train(int argc, char **argv) {
     static const struct option opts[] = {{"set", required_argument, 0, 's'}, {"out", required_argument, 0, 'o'},
                                          {"resume", required_argument, 0, 'r'}, {"quiet", no_argument, 0, 'q'},
                                          {"force", no_argument, 0, 'f'}, {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+                                         {"continue", no_argument, 0, 'C'}, {0, 0, 0, 0}};
     const char *sets[256], *out = NULL, *resume = NULL;
-    int n_sets = 0, quiet = 0, force = 0, c;
+    int n_sets = 0, quiet = 0, force = 0, cont = 0, c;
     while ((c = getopt_long(argc, argv, "s:o:r:qfh", opts, NULL)) != -1) {
         switch (c) {
         case 's':
@@ -54,6 +60,7 @@ int cmd_train(int argc, char **argv) {
         case 'r': resume = optarg; break;
         case 'q': quiet = 1; break;
         case 'f': force = 1; break;
+        case 'C': cont = 1; break;
         case 'h':
             fputs(USAGE, stdout);
             rd_config_print_keys(stdout);
@@ -66,6 +73,10 @@ int cmd_train(int argc, char **argv) {
     if (out && resume && strcmp(out, resume) != 0)
         return cli_usage_error("train", "--out and --resume name different folders");
     if (force && resume) return cli_usage_error("train", "--force starts over, --resume continues: not both");
+    if (cont && (force || resume))
+        return cli_usage_error("train", "--continue decides itself whether to start or resume: not with %s",
+                               force ? "--force" : "--resume");
+    if (cont && argc - optind == 0) return cli_usage_error("train", "--continue needs the CONFIG of the run");
 
     char path[4096];
     const char *config = argc - optind == 1 ? argv[optind] : NULL;
@@ -90,6 +101,17 @@ int cmd_train(int argc, char **argv) {
     if (!out) {
         snprintf(dir, sizeof dir, "runs/%s-%llu", cfg.name, cfg.train.seed);
         out = dir;
+    }
+    if (cont) {
+        rd_run_state s;
+        if (rd_check_run_dir(out, &err) || rd_run_inspect(out, &cfg, &s, &err)) return cli_error("train", &err);
+        if (s.kind == RD_RUN_FINISHED) {
+            printf("rdrop train: %s has finished its %d epochs; nothing to do\n", out, s.epoch);
+            return 0;
+        }
+        if (s.kind == RD_RUN_RESUME) resume = out; /* the trainer says "resuming after epoch ..." */
+        force = s.kind == RD_RUN_FRESH && s.exists;
+        if (force) printf("rdrop train: %s holds no run to resume: starting over\n", out);
     }
     rd_catch_stop_signals();
 

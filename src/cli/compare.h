@@ -4,6 +4,7 @@
 #define RDROP_CLI_COMPARE_H
 #include "rdrop/config.h"
 #include "rdrop/error.h"
+#include "rdrop/report.h"
 
 enum { CMP_MAX_SETS = 64, CMP_MAX_COMMON = 256, CMP_MAX_CONTRASTS = 64, CMP_MAX_GROUPS = 64 }; /* overrides per config; common --set */
 
@@ -17,7 +18,9 @@ typedef struct {
     char label[256]; /* config name + "+key=value" per override, safe in paths and CSV */
 } cmp_arm;
 
-typedef enum { RUN_FRESH, RUN_RESUME, RUN_FINISHED } cmp_state;
+/* RUN_COMMITTED: finished, known from its row in the comparison's
+ * results.csv (its folder is not here; compare_committed.c). */
+typedef enum { RUN_FRESH, RUN_RESUME, RUN_FINISHED, RUN_COMMITTED } cmp_state;
 
 /* One training run: an arm at one seed. */
 typedef struct {
@@ -29,6 +32,7 @@ typedef struct {
     rd_config cfg;    /* the effective config */
     cmp_state state;
     int from_epoch;   /* RUN_RESUME: epochs already done */
+    rd_result row;    /* RUN_COMMITTED: its row of results.csv */
     char set_epochs[32], set_threads[32], set_seed[48];
     char *argv[2 * (CMP_MAX_COMMON + 2 * CMP_MAX_SETS + 3) + 10]; /* the rdrop train command, NULL-terminated */
 } cmp_run;
@@ -63,6 +67,54 @@ rd_status cmp_run_plan(cmp_run *r, const cmp_arm *a, const cmp_arm *g, unsigned 
 rd_status cmp_run_inspect(cmp_run *r, rd_error *err);
 /* The command as one shell-quoted line. */
 void cmp_print_command(FILE *f, char *const *argv);
+
+/* The config column of results.csv for run r. */
+static inline const char *cmp_run_label(const cmp_run *r) { return r->arm->label; }
+
+/* What is left to train (compare_committed.c): inspects each run's folder
+ * (cmp_run_inspect; with as_continue, each train command ends in --continue
+ * instead of --resume or --force, for commands run later, elsewhere), then
+ * takes the rows of out/results.csv, when there is one, as the finished runs
+ * whose folders are not here. Puts the runs still to train into pending
+ * (*k of them, in order) and says what it re-uses on `log`. A results.csv
+ * that cannot be read, or whose rows were edited (cut, doubled, or not
+ * describing the config their hash names), is RD_ERR_RUNTIME; a row of one
+ * of these runs made with another config (another config_hash) is
+ * RD_ERR_USAGE. Rows without a config_hash (files of rdrop before it) are not
+ * taken. */
+rd_status cmp_runs_to_train(cmp_run **runs, int n, const char *out, int as_continue, FILE *log, cmp_run **pending,
+                            int *k, rd_error *err);
+
+/* --slurm and its options (compare_slurm.c). */
+enum { CMP_OPT_SLURM = 0x100, CMP_OPT_SUBMIT, CMP_OPT_PARTITION, CMP_OPT_TIME, CMP_OPT_CPUS, CMP_OPT_MAX_RUNNING,
+       CMP_OPT_SBATCH };
+typedef struct {
+    int on, submit;
+    const char *partition, *time; /* NULL: the cluster's defaults */
+    int cpus, max_running;        /* CPUs (threads) per run, default 1; tasks at a time (0: no limit) */
+    const char *extra[CMP_MAX_SETS]; /* --sbatch-option, each an #SBATCH line */
+    int n_extra;
+    int seen;                     /* a SLURM option was given */
+} cmp_slurm;
+#define CMP_SLURM_OPTIONS                                                                                  \
+    {"slurm", no_argument, 0, CMP_OPT_SLURM}, {"submit", no_argument, 0, CMP_OPT_SUBMIT},                   \
+        {"partition", required_argument, 0, CMP_OPT_PARTITION}, {"time", required_argument, 0, CMP_OPT_TIME}, \
+        {"cpus", required_argument, 0, CMP_OPT_CPUS}, {"max-running", required_argument, 0, CMP_OPT_MAX_RUNNING}, \
+        {"sbatch-option", required_argument, 0, CMP_OPT_SBATCH}
+/* One of the options above: 1 taken, 0 not a SLURM option, or the exit
+ * status of a usage error it printed. */
+int cmp_slurm_option(cmp_slurm *s, int c, const char *arg);
+/* Writes out/study.sbatch, a job array with one task per run still to train
+ * (tasks run `rdrop train ... --continue`), checks it with sbatch
+ * --test-only and prints how to submit it, or submits it (--submit).
+ * collect: the command that writes the report afterwards. Returns the exit
+ * status. */
+int cmp_slurm_write(cmp_run **runs, int n, const cmp_common *c, const cmp_slurm *s, const char *collect);
+/* A rdrop compare that would train while out/study.sbatch is there (its
+ * tasks may still be queued or running) is RD_ERR_RUNTIME. */
+rd_status cmp_slurm_guard(const char *out, cmp_run **pending, int k, rd_error *err);
+/* The command line minus --slurm and its options, quoted (cmp_print_command). */
+void cmp_slurm_collect_command(char *buf, size_t n, const char *exe, int argc, char **argv);
 
 /* Runs the train commands of runs[0..n), `parallel` at a time, each logging
  * to RUN_DIR/train.log. SIGINT, SIGTERM and SIGHUP are passed on to the runs

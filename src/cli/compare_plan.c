@@ -1,13 +1,10 @@
 /* rdrop compare: from the command line to one `rdrop train` per config and
  * seed, and what state each run folder is in. */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/compare.h"
 #include "rdrop/files.h"
-#include "rdrop/checkpoint.h"
 #include "rdrop/report.h"
 
 /* Keeps labels usable as folder names and CSV fields. */
@@ -127,40 +124,14 @@ static void add_args(cmp_run *r, char *a, char *b) {
 }
 
 rd_status cmp_run_inspect(cmp_run *r, rd_error *err) {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/config.ini", r->dir);
-    r->state = RUN_FRESH;
-    if (access(path, F_OK) != 0) {
-        if (access(r->dir, F_OK) == 0) add_args(r, "--force", NULL); /* a folder without config.ini */
-        return RD_OK;
-    }
-    rd_status st = rd_run_config_check(r->dir, &r->cfg, err);
+    rd_run_state s;
+    rd_status st = rd_run_inspect(r->dir, &r->cfg, &s, err);
     if (st) return st;
-    rd_run_curves cur;
-    int have = 0; /* epochs 1..have are all in metrics.csv */
-    if (rd_run_read(r->dir, &cur, NULL) == RD_OK) {
-        if (rd_run_finished(&cur, r->cfg.train.epochs) && cur.epochs == r->cfg.train.epochs) r->state = RUN_FINISHED;
-        while (have < cur.epochs && !isnan(cur.col[RD_COL_EPOCH_SECONDS][have])) have++;
-        rd_run_free(&cur);
-    }
-    if (r->state == RUN_FINISHED) return RD_OK;
-    /* resume only when metrics.csv holds every epoch the checkpoint has done;
-     * otherwise those rows would be missing for good: start over */
-    snprintf(path, sizeof path, "%s/last.ckpt", r->dir);
-    rd_mlp m;
-    rd_optim o;
-    rd_ckpt_state s;
-    if (access(path, F_OK) == 0 && rd_checkpoint_load(path, &m, &o, &s, NULL) == RD_OK) {
-        rd_mlp_free(&m);
-        rd_optim_free(&o);
-        if (s.epoch <= have && s.epoch < r->cfg.train.epochs) {
-            r->state = RUN_RESUME;
-            r->from_epoch = s.epoch;
-            add_args(r, "--resume", r->dir);
-        }
-    }
-    /* a run that cannot be resumed starts over: train refuses that without --force */
-    if (r->state == RUN_FRESH) add_args(r, "--force", NULL);
+    r->state = s.kind == RD_RUN_FINISHED ? RUN_FINISHED : s.kind == RD_RUN_RESUME ? RUN_RESUME : RUN_FRESH;
+    r->from_epoch = s.epoch;
+    if (r->state == RUN_RESUME) add_args(r, "--resume", r->dir);
+    /* train refuses to start over in a folder that holds a run without --force */
+    if (r->state == RUN_FRESH && s.exists) add_args(r, "--force", NULL);
     return RD_OK;
 }
 

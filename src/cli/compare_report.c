@@ -61,14 +61,19 @@ int cmp_report(cmp_run **runs, int n, const cmp_arm *arms, int n_arms, int seeds
     int G = c->n_groups > 0 ? c->n_groups : 1, n_sets = G * n_arms;
     rd_run_curves *curves = rd_calloc((size_t)n, sizeof *curves);
     rd_result *rows = rd_calloc((size_t)n, sizeof *rows), *read = NULL;
-    int n_read = 0;
+    int n_read = 0, committed = 0;
     for (int i = 0; i < n && !st; i++) {
+        if (runs[i]->state == RUN_COMMITTED) { /* a row of results.csv, no folder: no curves */
+            rows[i] = runs[i]->row;
+            committed++;
+            continue;
+        }
         st = rd_run_read(runs[i]->dir, &curves[i], &err);
         if (!st && !rd_run_finished(&curves[i], runs[i]->cfg.train.epochs))
             st = rd_fail(&err, RD_ERR_RUNTIME, "%s/metrics.csv: the run did not finish its %d epochs",
                          runs[i]->dir, runs[i]->cfg.train.epochs);
         if (!st) {
-            rd_result_from_run(&curves[i], &runs[i]->cfg, runs[i]->arm->label, runs[i]->seed, &rows[i]);
+            rd_result_from_run(&curves[i], &runs[i]->cfg, cmp_run_label(runs[i]), runs[i]->seed, &rows[i]);
             snprintf(rows[i].group, sizeof rows[i].group, "%s", runs[i]->group ? runs[i]->group->label : "");
         }
     }
@@ -108,19 +113,25 @@ int cmp_report(cmp_run **runs, int n, const cmp_arm *arms, int n_arms, int seeds
             cmp[m++] = (rd_comparison){a, c->baseline};
         }
     for (int k = 0; k < c->n_contrasts; k++) cmp[m++] = (rd_comparison){c->contrasts[k][0], c->contrasts[k][1]};
-    rd_report rep = {read, n_read, labels, n_arms, cmp, m, primary, c->n_groups ? NULL : curves, c->busy, command,
-                     group_labels, c->n_groups};
+    char note[512] = "";
+    if (committed)
+        snprintf(note, sizeof note, "%d of the %d runs are rows of an earlier results.csv (their run folders were "
+                 "not here): the comparison at equal training time, which needs every run's per-epoch times, is "
+                 "left out, and curves.png and curves.csv were not redrawn.", committed, n);
+    rd_report rep = {read, n_read, labels, n_arms, cmp, m, primary, committed || c->n_groups ? NULL : curves, c->busy,
+                     command, note, group_labels, c->n_groups};
     if (!st) st = rd_report_write(report, &rep, &err);
     if (!st) st = rd_report_size_png(size_png, &rep, &sized, &err);
     free(cmp);
+    /* the curves need every run's metrics.csv */
     char csv[4200];
     snprintf(csv, sizeof csv, "%s/curves.csv", out);
-    if (!st) st = rd_curves_csv(csv, set_labels, n_sets, by_set, counts, &err);
+    if (!st && !committed) st = rd_curves_csv(csv, set_labels, n_sets, by_set, counts, &err);
     /* the figure from the two tables as written, as `rdrop plot --study` draws it */
     rd_curve_set set = {0};
-    if (!st) st = rd_curves_read(csv, &set, &err);
-    if (!st && !c->n_groups) st = rd_study_png(png, read, n_read, &set, labels[c->baseline], &err);
-    if (!st && c->n_groups) st = group_figures(out, read, n_read, &set, c, labels[c->baseline], &err);
+    if (!st && !committed) st = rd_curves_read(csv, &set, &err);
+    if (!st && !committed && !c->n_groups) st = rd_study_png(png, read, n_read, &set, labels[c->baseline], &err);
+    if (!st && !committed && c->n_groups) st = group_figures(out, read, n_read, &set, c, labels[c->baseline], &err);
     rd_curves_free(&set);
     for (int i = 0; i < n; i++) rd_run_free(&curves[i]);
     free(curves);
@@ -133,7 +144,10 @@ int cmp_report(cmp_run **runs, int n, const cmp_arm *arms, int n_arms, int seeds
     free(by_set);
     free(counts);
     if (st) return cli_error("compare", &err);
-    if (c->n_groups)
+    if (committed)
+        printf("wrote %s and %s; curves.png and curves.csv not redrawn: %d run%s no folder here\n\n", results, report,
+               committed, committed == 1 ? " has" : "s have");
+    else if (c->n_groups)
         printf("wrote %s, %s, curves.csv and a curves-GROUP.png per group%s\n\n", results, report,
                sized ? ", and size.png" : "");
     else

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "rdrop/files.h"
 #include "config/config_keys.h"
@@ -110,6 +111,33 @@ int rd_config_differs(const rd_config *a, const rd_config *b, const char *const 
         }
     }
     return 0;
+}
+
+const char *const rd_config_model_neutral[] = {"train.threads", "train.memory_limit_mb", "train.mc_passes",
+                                                "train.engine", "model.file", NULL};
+
+/* Only the keys away from their defaults: a key added later, whose default
+ * keeps the old behaviour, leaves the hashes of earlier configs as they were. */
+unsigned long rd_config_hash(const rd_config *c, const char *const *ignore) {
+    size_t n;
+    const rd_config_key *keys = rd_config_keys(&n);
+    rd_config *defaults = rd_malloc(1, sizeof *defaults);
+    rd_config_defaults(defaults);
+    uLong crc = crc32(0L, Z_NULL, 0);
+    char line[1300], value[1100], def[1100];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(line, sizeof line, "%s.%s", keys[i].section, keys[i].name);
+        int skip = 0;
+        for (const char *const *p = ignore; p && *p && !skip; p++) skip = !strcmp(*p, line);
+        rd_key_format(&keys[i], c, value, sizeof value);
+        rd_key_format(&keys[i], defaults, def, sizeof def);
+        if (skip || !strcmp(value, def)) continue;
+        size_t k = strlen(line);
+        snprintf(line + k, sizeof line - k, "=%s\n", value);
+        crc = crc32(crc, (const Bytef *)line, (uInt)strlen(line));
+    }
+    free(defaults);
+    return (unsigned long)crc;
 }
 
 void rd_config_print_keys(FILE *f) {

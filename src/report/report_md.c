@@ -378,6 +378,7 @@ rd_status rd_report_write(const char *path, const rd_report *rep, rd_error *err)
     if (rep->n_groups > 1) fprintf(f, ", in %d groups", rep->n_groups);
     fprintf(f, "\n\n");
     if (rep->command && rep->command[0]) fprintf(f, "Made by `%s`.\n\n", rep->command);
+    if (rep->note && rep->note[0]) fprintf(f, "%s\n\n", rep->note);
     fprintf(f, "Test error in percent of the test set; mean ± sample standard deviation over seeds. "
                "\"Final\" is the error after the last epoch; \"best\" is the lowest error of any evaluated "
                "epoch, chosen on the test set itself, so it is optimistic. \"MC-dropout error\" is the error "

@@ -11,10 +11,11 @@
 #include "rdrop/files.h"
 #include "rdrop/report.h"
 
-typedef enum { T_TEXT, T_U64, T_INT, T_NUM } col_type;
+typedef enum { T_TEXT, T_U64, T_INT, T_NUM, T_HASH } col_type;
 
 /* `since`: 0 for the columns of the first results.csv, 1 for those added
- * with the consistency diagnostics; an older file lacks them and still reads. */
+ * with the consistency diagnostics, 2 for the config hash; an older file
+ * lacks them and still reads. */
 static const struct {
     const char *name;
     col_type type;
@@ -41,6 +42,7 @@ static const struct {
     {"samples_per_second", T_NUM, offsetof(rd_result, samples_per_second), "%.1f", 0},
     {"total_seconds", T_NUM, offsetof(rd_result, total_seconds), "%.3f", 0},
     {"group", T_TEXT, offsetof(rd_result, group), NULL, 2},
+    {"config_hash", T_HASH, offsetof(rd_result, config_hash), NULL, 2},
 };
 enum { N_COLS = sizeof COLS / sizeof COLS[0] };
 
@@ -56,6 +58,7 @@ void rd_result_from_run(const rd_run_curves *c, const rd_config *cfg, const char
         r->alpha = cfg->train.method == RD_METHOD_RDROP ? cfg->train.alpha : 0;
         r->dropout = cfg->model.dropout;
         r->input_dropout = cfg->model.input_dropout;
+        rd_result_hash(cfg, r->config_hash);
     }
     r->epochs = c->epochs;
     int last = c->epochs - 1;
@@ -82,11 +85,18 @@ void rd_result_from_run(const rd_run_curves *c, const rd_config *cfg, const char
     r->samples_per_second = rate / c->epochs;
 }
 
+void rd_result_hash(const rd_config *cfg, char hash[9]) {
+    snprintf(hash, 9, "%08lx", rd_config_hash(cfg, rd_config_model_neutral) & 0xffffffffUL);
+}
+
 static void put_field(FILE *f, const rd_result *r, int k) {
     const char *p = (const char *)r + COLS[k].offset;
     double v;
     switch (COLS[k].type) {
-    case T_TEXT: fputs(p[0] ? p : "unknown", f); break;
+    case T_TEXT: /* an empty group: no --group */
+        fputs(p[0] || COLS[k].offset == offsetof(rd_result, group) ? p : "unknown", f);
+        break;
+    case T_HASH: fputs(p, f); break; /* empty: unknown */
     case T_U64: fprintf(f, "%llu", *(const unsigned long long *)p); break;
     case T_INT: fprintf(f, "%d", *(const int *)p); break;
     case T_NUM:
@@ -127,6 +137,12 @@ static int get_field(const char *text, rd_result *r, int k) {
         if (text[0] == '-') return 0;
         *(unsigned long long *)p = strtoull(text, &end, 10);
         break;
+    case T_HASH: {
+        size_t n = strlen(text);
+        if (n != 0 && (n != 8 || strspn(text, "0123456789abcdef") != 8)) return 0;
+        memcpy(p, text, n + 1);
+        return 1;
+    }
     case T_INT: {
         long v = strtol(text, &end, 10);
         if (v < -1 || v > 2147483647L) return 0;
@@ -144,18 +160,32 @@ static int get_field(const char *text, rd_result *r, int k) {
     return end != text && !*end && errno == 0;
 }
 
-/* One data row: fields in the header's order; 0 when a field is missing or
- * not a value of its column. Columns the file lacks keep "unknown" values. */
-static int parse_row(char *line, const int *at, int n_fields, rd_result *r) {
+/* One data row: fields in the header's order. Returns NULL, or what is
+ * wrong with it (why holds the text). Columns the file lacks keep
+ * "unknown" values. */
+static const char *parse_row(char *line, const int *at, int n_fields, rd_result *r, char *why, size_t size) {
     memset(r, 0, sizeof *r);
     snprintf(r->method, sizeof r->method, "unknown");
     r->alpha = r->dropout = r->input_dropout = r->test_kl = r->mc_acc = NAN;
     r->train_size = -1;
     char *f[64];
-    if (rd_csv_fields(line, f, 64) != n_fields) return 0;
+    int n = rd_csv_fields(line, f, 64);
+    if (n != n_fields) {
+        snprintf(why, size, "%d fields where the header has %d", n, n_fields);
+        return why;
+    }
     for (int k = 0; k < N_COLS; k++)
-        if (at[k] >= 0 && !get_field(f[at[k]], r, k)) return 0;
-    return r->epochs >= 1 && isfinite(r->final_err);
+        if (at[k] >= 0 && !get_field(f[at[k]], r, k)) {
+            snprintf(why, size, "%s \"%.40s\" is not a %s", COLS[k].name, f[at[k]],
+                     COLS[k].type == T_HASH ? "config hash (8 hex digits)" : COLS[k].type == T_TEXT ? "name"
+                                                                                            : "number");
+            return why;
+        }
+    if (r->epochs < 1 || !isfinite(r->final_err)) {
+        snprintf(why, size, "no epochs or no final test error");
+        return why;
+    }
+    return NULL;
 }
 
 rd_status rd_results_read(const char *path, rd_result **r, int *n, rd_error *err) {
@@ -183,12 +213,14 @@ rd_status rd_results_read(const char *path, rd_result **r, int *n, rd_error *err
     int got;
     for (int row = 2; (got = rd_csv_line(f, line, sizeof line)) != 0; row++) {
         if (*n == cap) *r = rd_realloc(*r, (size_t)(cap = cap ? 2 * cap : 16), sizeof **r);
-        if (got < 0 || !parse_row(line, at, n_fields, &(*r)[*n])) {
+        char why[160];
+        const char *bad = got < 0 ? "a line too long" : parse_row(line, at, n_fields, &(*r)[*n], why, sizeof why);
+        if (bad) {
             fclose(f);
             free(*r);
             *r = NULL;
             *n = 0;
-            return rd_fail(err, RD_ERR_RUNTIME, "%s:%d: not a results row", path, row);
+            return rd_fail(err, RD_ERR_RUNTIME, "%s:%d: not a results row (%s)", path, row, bad);
         }
         (*n)++;
     }

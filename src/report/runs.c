@@ -93,14 +93,10 @@ rd_status rd_run_config_check(const char *dir, const rd_config *want, rd_error *
     rd_config have;
     rd_status st = rd_config_load(path, &have, err);
     if (st) return st;
-    /* keys that do not change the trained model; model.file only names
-     * where the [model] keys came from, and they are compared one by one */
-    static const char *const ignore[] = {"train.threads", "train.memory_limit_mb", "train.mc_passes",
-                                         "train.engine", "model.file", NULL};
     char key[128], a[1100], b[1100];
-    if (rd_config_differs(&have, want, ignore, key, a, b, sizeof a))
+    if (rd_config_differs(&have, want, rd_config_model_neutral, key, a, b, sizeof a))
         return rd_fail(err, RD_ERR_USAGE,
-                       "%s: %s is \"%s\" but this comparison wants \"%s\"; use another --out "
+                       "%s: %s is \"%s\" but the run asked for has \"%s\"; use another --out "
                        "or delete that run folder", path, key, a, b);
     return RD_OK;
 }

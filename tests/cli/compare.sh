@@ -66,12 +66,17 @@ run compare "$@"
 [ "$(stamp)" = "$before" ] || fail "a finished run's metrics.csv was rewritten"; ok
 [ -s "$C/runs/mnist-rdrop-s1/metrics.csv" ] || fail "mnist-rdrop-s1 has no metrics again"; ok
 
-# --print-commands: one independent train command per run, nothing run.
+# --print-commands: the runs still to train (none here), nothing run...
 run compare "$@" --print-commands
+[ "$status" -eq 0 ] && [ ! -s "$tmp/out" ] || fail "--print-commands of a finished study: exit $status, commands"; ok
+[ "$(grep -c '^re-use ' "$tmp/err")" -eq 4 ] || fail "--print-commands does not say what it re-uses (stderr)"; ok
+# ... and of a new one, an independent train command per run, which can run
+# any number of times (--continue)
+run compare "$@" --print-commands --out "$tmp/new"
 [ "$status" -eq 0 ] || fail "--print-commands exited $status"; ok
 [ "$(wc -l <"$tmp/out")" -eq 4 ] || fail "want 4 commands"; ok
-[ "$(grep -c " train experiments/mnist-.*--set train.seed=[01] --out $C/runs/mnist-.*-s[01] --quiet\$" "$tmp/out")" -eq 4 ] \
-    || fail "commands do not look like rdrop train ... --out RUN_DIR"; ok
+[ "$(grep -c " train experiments/mnist-.*--set train.seed=[01] --out $tmp/new/runs/mnist-.*-s[01] --quiet --continue\$" "$tmp/out")" -eq 4 ] \
+    || fail "commands do not look like rdrop train ... --out RUN_DIR --quiet --continue"; ok
 # ... and each one runs as printed.
 line=$(sed -n 1p "$tmp/out" | sed "s| --out [^ ]*| --out $tmp/by-hand|")
 sh -c "$line" >"$tmp/out" 2>"$tmp/err" || fail "the printed command failed: $line"; ok
@@ -156,7 +161,7 @@ run compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini experiment
 [ "$(count '] train ')" -eq 18 ] || fail "want 3 groups x 3 configs x 2 seeds trained"; ok
 [ "$(grep -c '^epochs = 4 ' "$G/runs/train_subset=200+epochs=2/mnist-dropout+epochsx2-s0/config.ini")" -eq 1 ] ||
     fail "train.epochs*=2 after the group's train.epochs=2 is not 4 epochs"; ok
-head -n 1 "$G/results.csv" | grep -q ',group$' && grep -q ',train_subset=400+epochs=1$' "$G/results.csv" ||
+head -n 1 "$G/results.csv" | grep -q ',group,config_hash$' && grep -q ',train_subset=400+epochs=1,[0-9a-f]*$' "$G/results.csv" ||
     fail "results.csv has no group column"; ok
 grep -q '^## Across the groups' "$G/report.md" && grep -q '^### The trend against the training-set size' "$G/report.md" &&
     grep -q '^| \*\*mnist-rdrop − mnist-dropout\*\* | [-+][0-9.]* ± [0-9.]* (Holm p' "$G/report.md" &&

@@ -1,7 +1,8 @@
 #!/bin/sh
 # CLI checks for `rdrop train`, `eval` and `predict`: exit statuses (0 success,
 # 1 runtime error, 2 usage or config error), one-line error messages, the help
-# texts, eval's confusion matrix, predict on a PNG, and SIGTERM + --resume.
+# texts, eval's confusion matrix, predict on a PNG, SIGTERM + --resume, and
+# --continue.
 # Run by `make test-cli` with $RDROP set to the rdrop binary, from the
 # repository root. The checks that train need the real MNIST
 # (${MNIST_MIRROR_DIR:-data/mnist}) and are skipped without it; the predict
@@ -148,6 +149,38 @@ expect_status 0
 expect_out "^resuming after epoch $done_epochs, batch [0-9]+$"
 expect_out '^final test_acc=0\.[0-9]{4}'
 [ "$(wc -l <"$tmp/sig/metrics.csv")" -eq $((done_epochs + 2)) ] || fail "metrics.csv rows after resume"; ok
+
+# ---- --continue: start, resume or nothing, whatever the folder holds ------
+# (what a SLURM task runs: the same command again after a requeue)
+cont="experiments/smoke.ini --set data.dir=$mnist --set data.train_subset=10000 --set train.epochs=6
+      --set train.threads=1 --out $tmp/cont --continue --quiet"
+empty_files "$tmp/out" "$tmp/err"
+"$RDROP" train $cont >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+wait_for_line '^epoch 1/' "$tmp/out" "$pid"
+kill -TERM "$pid"
+wait "$pid"
+status=$?
+args="train --continue (SIGTERM)"
+expect_status 143
+run train $cont
+expect_status 0
+expect_out '^resuming after epoch [1-5], batch [0-9]+$'
+[ "$(cut -d, -f1 "$tmp/cont/metrics.csv" | tr '\n' ' ')" = "epoch 1 2 3 4 5 6 " ] ||
+    fail "--continue: metrics.csv does not hold epochs 1 to 6 once each"; ok
+before=$(cksum <"$tmp/cont/metrics.csv")
+run train $cont
+expect_status 0
+expect_out "^rdrop train: $tmp/cont has finished its 6 epochs; nothing to do\$"
+[ "$(cksum <"$tmp/cont/metrics.csv")" = "$before" ] || fail "--continue of a finished run changed it"; ok
+error 2 'train.epochs is "6" but the run asked for has "7"' train $cont --set train.epochs=7
+error 2 '--continue decides itself' train $cont --force
+# leftovers without a run to resume (metrics.csv lost): it starts over
+rm "$tmp/cont/metrics.csv"
+run train $cont
+expect_status 0
+expect_out "^rdrop train: $tmp/cont holds no run to resume: starting over\$"
+expect_out '^final test_acc='
 
 # ---- the reference engine gives the fast layer's very model --------------
 # (one thread: the same arithmetic, so the final checkpoints are the same

@@ -483,3 +483,30 @@ Test(config, set_scales_a_number) {
     cr_assert_eq(rd_config_set(&c, "train.epochs*=0", &err), RD_ERR_USAGE);  /* 0 epochs: below its range */
     cr_assert_eq(c.train.epochs, 83, "a refused scale changes nothing");
 }
+
+/* results.csv records rd_config_hash, and committed files are compared with
+ * it later: the text it hashes is pinned here (values checked with Python's
+ * zlib.crc32), so a change to it cannot pass unnoticed. */
+Test(config, hash_of_the_keys_away_from_their_defaults) {
+    rd_config c, d;
+    rd_error err = {0};
+    rd_config_defaults(&c);
+    cr_assert_eq(rd_config_hash(&c, rd_config_model_neutral), 0x0UL, "the CRC-32 of no text");
+    cr_assert_eq(rd_config_set(&c, "train.alpha=2", &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(rd_config_hash(&c, rd_config_model_neutral), 0xb518854dUL, "crc32(b'train.alpha=2\\n')");
+    cr_assert_eq(rd_config_set(&c, "model.dropout=0.5", &err), RD_OK, "%s", err.msg);
+    unsigned long h = rd_config_hash(&c, rd_config_model_neutral);
+    cr_assert_eq(h, 0xdfee59fdUL, "in the table's order: crc32(b'model.dropout=0.5\\ntrain.alpha=2\\n')");
+    /* keys that do not change the trained model leave it alone */
+    d = c;
+    cr_assert_eq(rd_config_set(&d, "train.threads=7", &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(rd_config_set(&d, "train.mc_passes=0", &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(rd_config_set(&d, "train.engine=reference", &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(rd_config_hash(&d, rd_config_model_neutral), h);
+    cr_assert_neq(rd_config_hash(&d, NULL), h, "without the ignore list every key counts");
+    /* any other key does; setting a key to its default is the same config */
+    cr_assert_eq(rd_config_set(&d, "train.seed=1", &err), RD_OK, "%s", err.msg);
+    cr_assert_neq(rd_config_hash(&d, rd_config_model_neutral), h);
+    cr_assert_eq(rd_config_set(&d, "train.seed=0", &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(rd_config_hash(&d, rd_config_model_neutral), h);
+}

@@ -54,10 +54,11 @@ Test(report, report_md_from_the_fixture) {
     cr_assert(tmpdir_make(dir));
     cr_assert_eq(rd_results_read(FIXTURE, &r, &n, &err), RD_OK, "%s", err.msg);
     const char *configs[] = {"mnist-dropout", "mnist-rdrop", "mnist-rdrop+alpha=4"};
-    rd_report rep = {r, n, configs, 3, NULL, 0, 0, NULL, 0, "rdrop compare X Y", NULL, 0};
+    rd_report rep = {r, n, configs, 3, NULL, 0, 0, NULL, 0, "rdrop compare X Y", "A note on the runs.", NULL, 0};
     snprintf(path, sizeof path, "%s/report.md", dir);
     cr_assert_eq(rd_report_write(path, &rep, &err), RD_OK, "%s", err.msg);
     char *md = slurp(path);
+    cr_assert_has(md, "Made by `rdrop compare X Y`.\n\nA note on the runs.\n\n");
     /* per config: mean ± sample sd (python: 1.800 ± 0.079057, 1.634 ± 0.088204); this
      * fixture predates the method, alpha and consistency columns */
     /* leaving one seed out: stats_reference.py gives 0.00843618 to 0.0723295
@@ -112,7 +113,7 @@ Test(report, equal_time_takes_the_slower_run_at_the_faster_runs_end) {
     cr_assert_float_eq(r[2].total_seconds, 8.0, 1e-12);
     cr_assert_eq(r[0].best_epoch, 4);
     const char *configs[] = {"A", "B"};
-    rd_report rep = {r, 4, configs, 2, NULL, 0, 0, c, 0, "", NULL, 0};
+    rd_report rep = {r, 4, configs, 2, NULL, 0, 0, c, 0, "", NULL, NULL, 0};
     char dir[64], path[128];
     rd_error err = {0};
     cr_assert(tmpdir_make(dir));
@@ -212,7 +213,8 @@ Test(report, results_csv_round_trip_and_bad_rows) {
     rd_result w[2] = {{.config = "a", .seed = 3, .method = "rdrop", .alpha = 1, .dropout = 0.5, .input_dropout = 0.2,
                        .train_size = 1000, .epochs = 5, .final_err = 1.25, .best_err = 1.125, .best_epoch = 4,
                        .train_ce = 0.5, .train_kl = 0.25, .test_kl = 0.0123, .mc_acc = 0.9875,
-                       .seconds_per_epoch = 2.5, .samples_per_second = 100, .total_seconds = 12.5},
+                       .seconds_per_epoch = 2.5, .samples_per_second = 100, .total_seconds = 12.5,
+                       .config_hash = "0a1b2c3d"},
                       {.config = "b+alpha=2", .seed = 18446744073709551615ULL, .method = "dropout",
                        .train_size = -1, .epochs = 1, .final_err = 9, .test_kl = NAN, .mc_acc = NAN}};
     rd_error err = {0};
@@ -232,12 +234,21 @@ Test(report, results_csv_round_trip_and_bad_rows) {
     cr_assert_float_eq(r[0].mc_acc, 0.9875, 1e-12);
     cr_assert(isnan(r[1].test_kl) && isnan(r[1].mc_acc), "not measured: an empty field, read as NaN");
     cr_assert_eq(r[1].train_size, -1);
+    cr_assert_str_eq(r[0].config_hash, "0a1b2c3d");
+    cr_assert_str_eq(r[1].config_hash, "", "no hash: an empty field");
     free(r);
     FILE *f = fopen(path, "a");
     fputs("c,1,5,1.0,1.0\n", f); /* too few fields */
     fclose(f);
     cr_assert_eq(rd_results_read(path, &r, &n, &err), RD_ERR_RUNTIME);
-    cr_assert(strstr(err.msg, "results.csv:4"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "results.csv:4: not a results row (5 fields where the header has 20)"), "%s",
+              err.msg);
+    /* a hash that is not 8 lowercase hex digits is named */
+    w[0].config_hash[0] = 'G';
+    cr_assert_eq(rd_results_write(path, w, 2, &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(rd_results_read(path, &r, &n, &err), RD_ERR_RUNTIME);
+    cr_assert(strstr(err.msg, "results.csv:2: not a results row (config_hash \"Ga1b2c3d\" is not a config hash"),
+              "%s", err.msg);
     write_text(path, "something else\n");
     cr_assert_eq(rd_results_read(path, &r, &n, &err), RD_ERR_RUNTIME);
     cr_assert(strstr(err.msg, "header"), "%s", err.msg);
@@ -274,6 +285,9 @@ Test(report, rerun_reuses_a_finished_run_and_refuses_a_changed_one) {
     cr_assert_eq(rd_run_read(dir, &c, &err), RD_OK, "%s", err.msg);
     cr_assert(rd_run_finished(&c, want.train.epochs), "a complete run must be re-used");
     rd_run_free(&c);
+    rd_run_state s;
+    cr_assert_eq(rd_run_inspect(dir, &same, &s, &err), RD_OK, "%s", err.msg);
+    cr_assert(s.kind == RD_RUN_FINISHED && s.epoch == 2 && s.exists);
 
     rd_config other = want;
     other.train.seed = 4;
@@ -285,6 +299,13 @@ Test(report, rerun_reuses_a_finished_run_and_refuses_a_changed_one) {
     cr_assert_eq(rd_run_read(dir, &c, &err), RD_OK, "%s", err.msg);
     cr_assert(!rd_run_finished(&c, want.train.epochs), "a run cut short must not be re-used");
     rd_run_free(&c);
+    /* no last.ckpt to resume from: it starts over, in a folder that exists */
+    cr_assert_eq(rd_run_inspect(dir, &want, &s, &err), RD_OK, "%s", err.msg);
+    cr_assert(s.kind == RD_RUN_FRESH && s.exists);
+    cr_assert_eq(rd_run_inspect(dir, &other, &s, &err), RD_ERR_USAGE, "another config is refused");
+    snprintf(path, sizeof path, "%s/nothing-here", dir);
+    cr_assert_eq(rd_run_inspect(path, &want, &s, &err), RD_OK, "%s", err.msg);
+    cr_assert(s.kind == RD_RUN_FRESH && !s.exists);
     tmpdir_remove(dir);
 }
 
@@ -314,7 +335,7 @@ Test(report, groups_holm_across_the_groups_and_the_trend) {
     char dir[64], path[128];
     cr_assert(tmpdir_make(dir));
     snprintf(path, sizeof path, "%s/report.md", dir);
-    rd_report rep = {r, n, configs, 2, NULL, 0, 0, NULL, 1, "", groups, 3};
+    rd_report rep = {r, n, configs, 2, NULL, 0, 0, NULL, 1, "", NULL, groups, 3};
     rd_error err = {0};
     cr_assert_eq(rd_report_write(path, &rep, &err), RD_OK, "%s", err.msg);
     char *md = slurp(path);
