@@ -36,6 +36,11 @@
 #   MNIST    MNIST folder (default data/mnist; `make data` fetches it)
 #   FASHION  Fashion-MNIST folder (default /usr/share/datasets/fashion-mnist)
 #   JOBS     runs at a time (default 2); THREADS: total threads (default 2)
+#   REPORT_ONLY=1  train nothing: each study's report.md written again from
+#            its committed results.csv (rdrop compare --report-only), e.g.
+#            after the report has changed. For the December studies only:
+#            alpha-sweep and fashion have no --busy, and their equal-time
+#            tables need the run folders of an earlier machine.
 # Afterwards scripts/results-tables.sh turns the reports into RESULTS.md tables
 # (this script writes them to experiments/results/tables.md).
 set -eu
@@ -45,7 +50,7 @@ FASHION=${FASHION:-/usr/share/datasets/fashion-mnist}
 OUT=experiments/results
 ALL="low-data-mnist low-data-fashion mnist alpha-sweep fashion mnist-best-tuning mnist-best"
 set -- ${@:-$ALL}
-common="--jobs ${JOBS:-2} --threads ${THREADS:-2} --busy"
+common="--jobs ${JOBS:-2} --threads ${THREADS:-2} --busy ${REPORT_ONLY:+--report-only}"
 
 # reuse FROM TO: copies finished runs FROM -> TO (same config and seed, so
 # the same result) instead of training them again. Never overwrites.

@@ -15,7 +15,7 @@ static const char *USAGE =
     "usage: rdrop compare CONFIG CONFIG... --seeds N [--epochs E] [--jobs J] [--threads T]\n"
     "                     [--set section.key=value]... [--out DIR] [--baseline NAME]\n"
     "                     [--primary NAME] [--contrast B:A]... [--group SETS]... [--busy]\n"
-    "                     [--print-commands]\n"
+    "                     [--print-commands | --report-only]\n"
     "                     [--slurm [--partition P] [--time T] [--cpus N] [--max-running M]\n"
     "                      [--sbatch-option OPT]... [--submit]]\n"
     "\n"
@@ -72,6 +72,9 @@ static const char *USAGE =
     "                     DIR/runs/<group>/, seeds paired within a group, the report\n"
     "                     across the groups (Holm across them, the trend against the\n"
     "                     training-set size, DIR/size.png) and per group (none)\n"
+    "  --report-only      train nothing: write report.md again from DIR/results.csv alone\n"
+    "                     (every run's row must be there; rows without a config_hash are\n"
+    "                     taken as they are), e.g. after rdrop's report has changed\n"
     "  --busy             the runs share the machine with other work: leave times and\n"
     "                     the equal-time table out of the report\n"
     "  --print-commands   print the `rdrop train ... --continue` command of every run\n"
@@ -179,12 +182,14 @@ int cmd_compare(int argc, char **argv) {
         {"print-commands", no_argument, 0, 'p'}, {"help", no_argument, 0, 'h'},
         {"baseline", required_argument, 0, 'B'}, {"primary", required_argument, 0, 'P'},
         {"contrast", required_argument, 0, 'C'}, {"busy", no_argument, 0, 'Y'},
-        {"group", required_argument, 0, 'G'},    CMP_SLURM_OPTIONS, {0, 0, 0, 0}};
+        {"group", required_argument, 0, 'G'},    {"report-only", no_argument, 0, 'R'},
+        CMP_SLURM_OPTIONS, {0, 0, 0, 0}};
     const char *sets[CMP_MAX_COMMON], *out = NULL, *baseline = NULL, *primary = NULL;
     const char *contrasts[CMP_MAX_CONTRASTS], *group_specs[CMP_MAX_GROUPS];
     cmp_slurm slurm = {0};
-    int n_groups = 0, n_sets = 0, seeds = 0, epochs = 0, jobs = 1, threads = 0, print = 0, busy = 0, n_contrasts = 0, c;
-    while ((c = getopt_long(argc, argv, "n:e:j:t:s:o:phB:P:C:YG:", opts, NULL)) != -1) {
+    int n_groups = 0, n_sets = 0, seeds = 0, epochs = 0, jobs = 1, threads = 0, print = 0, busy = 0, n_contrasts = 0,
+        report_only = 0, c;
+    while ((c = getopt_long(argc, argv, "n:e:j:t:s:o:phB:P:C:YG:R", opts, NULL)) != -1) {
         /* the bounds of train.epochs and train.threads; 10,000 seeds already
          * means 10,000 runs per config */
         unsigned long long v = 0, max = c == 'e' ? 100000 : c == 'n' ? 10000 : 256;
@@ -213,6 +218,7 @@ int cmd_compare(int argc, char **argv) {
             bad_number = 0;
             break;
         case 'Y': busy = 1; break;
+        case 'R': report_only = 1; break;
         case 'p': print = 1; break;
         case 'h': fputs(USAGE, stdout); return 0;
         default: {
@@ -301,7 +307,7 @@ int cmd_compare(int argc, char **argv) {
     int total = threads ? threads : cpus > 0 ? (int)cpus : 1;
     cmp_common common = {exe, out ? out : default_out, sets, n_sets, epochs,
                          print && !threads ? 0 : (total / jobs > 0 ? total / jobs : 1), ib, ip, {{0}},
-                         n_contrasts, busy, groups, n_groups};
+                         n_contrasts, busy, groups, n_groups, report_only};
     memcpy(common.contrasts, pairs, sizeof(int[2]) * (size_t)(status ? 0 : n_contrasts));
     if (slurm.on) common.threads = slurm.cpus;
     /* group by group, so that a study's groups finish in the order given */
@@ -312,7 +318,16 @@ int cmd_compare(int argc, char **argv) {
                 if (cmp_run_plan(r, &arms[a], n_groups ? &groups[g] : NULL, (unsigned long long)s, &common, &err))
                     status = cli_error("compare", &err);
             }
-    if (!status && print) {
+    if (!status && report_only && (print || slurm.on))
+        status = cli_usage_error("compare", "--report-only trains nothing: not with --print-commands or --slurm");
+    if (!status && report_only) {
+        char command[8192];
+        command_text(command, sizeof command, argc, argv);
+        int lock = claim(common.out, &err);
+        if (lock < 0 || cmp_rows_as_runs(runs, n_runs, common.out, &err)) status = cli_error("compare", &err);
+        else status = cmp_report(runs, n_runs, arms, n_arms, seeds, &common, command);
+        rd_unlock_dir(lock);
+    } else if (!status && print) {
         cmp_run **pending = rd_calloc((size_t)n_runs, sizeof *pending);
         int k = 0;
         if (cmp_runs_to_train(runs, n_runs, common.out, 1, stderr, pending, &k, &err))

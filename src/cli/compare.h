@@ -52,6 +52,7 @@ typedef struct {
     int busy;                   /* --busy: no times in the report */
     const cmp_arm *groups;      /* --group, n_groups of them (0: none) */
     int n_groups;
+    int report_only;            /* --report-only: results.csv is read, not written */
 } cmp_common;
 
 /* Splits spec into path and overrides, loads the config to name the arm. */
@@ -84,6 +85,13 @@ static inline const char *cmp_run_label(const cmp_run *r) { return r->arm->label
  * taken. */
 rd_status cmp_runs_to_train(cmp_run **runs, int n, const char *out, int as_continue, FILE *log, cmp_run **pending,
                             int *k, rd_error *err);
+
+/* --report-only (compare_committed.c): every run's row of out/results.csv,
+ * taken as that run (RUN_COMMITTED), whether or not its folder is here: the
+ * report made again from the table alone. A run without a row, a row made
+ * with another config (config_hash) or not describing the run's config is
+ * RD_ERR_USAGE; rows without a hash are taken, on the caller's word. */
+rd_status cmp_rows_as_runs(cmp_run **runs, int n, const char *out, rd_error *err);
 
 /* --slurm and its options (compare_slurm.c). */
 enum { CMP_OPT_SLURM = 0x100, CMP_OPT_SUBMIT, CMP_OPT_PARTITION, CMP_OPT_TIME, CMP_OPT_CPUS, CMP_OPT_MAX_RUNNING,

@@ -154,3 +154,38 @@ rd_status cmp_runs_to_train(cmp_run **runs, int n, const char *out, int as_conti
     }
     return st;
 }
+
+rd_status cmp_rows_as_runs(cmp_run **runs, int n, const char *out, rd_error *err) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/results.csv", out);
+    rd_result *rows;
+    int n_rows;
+    rd_status st = rd_results_read(path, &rows, &n_rows, err);
+    if (st) return st;
+    for (int j = 0; j < n && !st; j++) {
+        cmp_run *r = runs[j];
+        const char *group = r->group ? r->group->label : "";
+        int at = -1;
+        for (int i = 0; i < n_rows && at < 0; i++)
+            if (rows[i].seed == r->seed && !strcmp(rows[i].config, cmp_run_label(r)) &&
+                (!rows[i].group[0] || !strcmp(rows[i].group, group)))
+                at = i;
+        char want[9], why[200];
+        rd_result_hash(&r->cfg, want);
+        if (at < 0)
+            st = rd_fail(err, RD_ERR_USAGE, "%s: no row for %s: --report-only reports the rows results.csv has, "
+                         "and this command asks for more (run it without --report-only to train them)", path, r->name);
+        else if (rows[at].config_hash[0] && strcmp(rows[at].config_hash, want) != 0)
+            st = rd_fail(err, RD_ERR_USAGE, "%s:%d: %s seed %llu was made with another config (config_hash %s; this "
+                         "command's is %s)", path, at + 2, rows[at].config, rows[at].seed, rows[at].config_hash, want);
+        else if (edited(&rows[at], r, why, sizeof why))
+            st = rd_fail(err, RD_ERR_USAGE, "%s:%d: %s seed %llu has %s: not the run this command asks for", path,
+                         at + 2, rows[at].config, rows[at].seed, why);
+        else {
+            r->state = RUN_COMMITTED;
+            r->row = rows[at];
+        }
+    }
+    free(rows);
+    return st;
+}

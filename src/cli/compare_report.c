@@ -82,7 +82,7 @@ int cmp_report(cmp_run **runs, int n, const cmp_arm *arms, int n_arms, int seeds
     snprintf(report, sizeof report, "%s/report.md", out);
     snprintf(png, sizeof png, "%s/curves.png", out);
     snprintf(size_png, sizeof size_png, "%s/size.png", out);
-    if (!st) st = rd_results_write(results, rows, n, &err);
+    if (!st && !c->report_only) st = rd_results_write(results, rows, n, &err);
     if (!st) st = rd_results_read(results, &read, &n_read, &err);
     if (!st && n_read != n) st = rd_fail(&err, RD_ERR_RUNTIME, "%s: read back %d rows of %d", results, n_read, n);
     /* the runs come group by group, config by config, seed by seed; a curve
@@ -115,9 +115,12 @@ int cmp_report(cmp_run **runs, int n, const cmp_arm *arms, int n_arms, int seeds
     for (int k = 0; k < c->n_contrasts; k++) cmp[m++] = (rd_comparison){c->contrasts[k][0], c->contrasts[k][1]};
     char note[512] = "";
     if (committed)
-        snprintf(note, sizeof note, "%d of the %d runs are rows of an earlier results.csv (their run folders were "
-                 "not here): the comparison at equal training time, which needs every run's per-epoch times, is "
-                 "left out, and curves.png and curves.csv were not redrawn.", committed, n);
+        snprintf(note, sizeof note, "%d of the %d runs are rows of an earlier results.csv (%s): curves.png and "
+                 "curves.csv were not redrawn%s.", committed, n,
+                 c->report_only ? "--report-only: the report made again from the table alone"
+                                : "their run folders were not here",
+                 c->busy ? "" : ", and the comparison at equal training time, which needs every run's per-epoch "
+                                "times, is left out");
     rd_report rep = {read, n_read, labels, n_arms, cmp, m, primary, committed || c->n_groups ? NULL : curves, c->busy,
                      command, note, group_labels, c->n_groups};
     if (!st) st = rd_report_write(report, &rep, &err);

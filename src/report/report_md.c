@@ -283,8 +283,8 @@ static void leave_one_out(FILE *f, const rd_report *rep, const rd_comparison *cm
         }
     }
     fprintf(f, "\n## Leaving one seed out\n\nHow far each verdict rests on a single seed: each of the %d seeds "
-               "left out in turn, the Holm-adjusted p of every comparison computed again over the other seeds. "
-               "\"changes\" counts the omissions that move the verdict across 0.05.\n\n"
+               "left out in turn, the Holm-adjusted p of every comparison computed again over the other seeds; the "
+               "last column counts the omissions that move the verdict across 0.05.\n\n"
                "| difference | Holm p | Holm p, one seed left out | omissions that change the verdict |\n"
                "|---|---:|---:|---:|\n", n_seeds);
     char a[32], b[32], c[32];

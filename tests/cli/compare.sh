@@ -148,6 +148,18 @@ usage_error 'mnist-nothing' plot --study "$C" --baseline mnist-nothing --out "$t
 usage_error 'have 2 configs' plot --study "$C" --baseline 3 --out "$tmp/x.png"
 usage_error 'needs --study' plot "$C/runs/mnist-dropout-s0" --out "$tmp/x.png" --baseline 1
 
+# --report-only: report.md again from results.csv alone, with a note; the
+# table itself untouched; a run without its row is refused
+sum=$(cksum <"$C/results.csv")
+mv "$C/runs" "$C/runs.away"
+run compare "$@" --report-only
+[ "$status" -eq 0 ] || fail "--report-only exited $status: $(cat "$tmp/err")"; ok
+grep -q -- '--report-only: the report made again from the table alone' "$C/report.md" || fail "no note"; ok
+[ "$(cksum <"$C/results.csv")" = "$sum" ] || fail "--report-only rewrote results.csv"; ok
+[ -d "$C/runs" ] && fail "--report-only made run folders"; ok
+usage_error 'no row for mnist-dropout-s2' compare "$@" --report-only --seeds 3
+mv "$C/runs.away" "$C/runs"
+
 # Groups: every config at every --group's settings (here three training-set
 # sizes), arm `train.epochs*=2` scaled from each group's epochs, paired by
 # seed within a group, Holm across the groups, the trend against the size and
