@@ -149,7 +149,11 @@ empty_files "$tmp/out" "$tmp/err"
     >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 wait_for_line '^epoch 1/' "$tmp/out" "$pid"
-sleep 0.5 # into epoch 2: a stop while an epoch ends stops at its boundary, batch 0
+# into epoch 2 (a stop while an epoch ends stops at its boundary, batch 0):
+# epoch 1's checkpoint is written, then a moment of training
+i=0
+while [ ! -e "$tmp/r/last.ckpt" ] && [ $i -lt 600 ]; do i=$((i + 1)); sleep 0.1; done
+sleep 0.3
 kill -TERM "$pid"
 wait "$pid"
 grep -Eq '^interrupted: checkpoint written to .*\(epoch [0-9]+, batch [1-9][0-9]*\)' "$tmp/out" ||
