@@ -67,7 +67,7 @@ const rd_json *rd_json_next(const rd_json_doc *doc, const rd_json *node);
 
 /* ---- Writing ---------------------------------------------------------------
  * Values are appended to a growing buffer with no whitespace; the writer puts
- * the commas and colons. Strings are escaped (", \\, control characters) and
+ * the commas and colons. Strings are escaped (", backslash, control characters) and
  * made valid UTF-8 (each byte that does not start a valid sequence becomes
  * U+FFFD), so any C string can be written. Numbers that JSON cannot hold
  * (NaN, infinities) are written as null.

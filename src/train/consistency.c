@@ -12,14 +12,24 @@
  * few MiB of activations, not the hundreds 8 x 250 images would). */
 enum { CHUNK = 250, ROWS = 512, BINS = 15 };
 
-/* log p of one row of logits, in double, max-shifted; returns the argmax. */
-static int log_probs(const float *z, int k, double *lp) {
+int rd_log_probs(const float *z, int k, double *lp) {
     int best = rd_argmax(z, k);
     double s = 0;
     for (int j = 0; j < k; j++) s += exp((double)z[j] - z[best]);
     double lse = z[best] + log(s);
     for (int j = 0; j < k; j++) lp[j] = (double)z[j] - lse;
     return best;
+}
+
+double rd_pairs_kl(const double *lp, int passes, int k) {
+    /* KL(a||b) + KL(b||a) = sum_j (p_a - p_b)(log p_a - log p_b) */
+    double pair_sum = 0;
+    for (int a = 0; a < passes; a++)
+        for (int b = a + 1; b < passes; b++) {
+            const double *la = lp + (size_t)a * k, *lb = lp + (size_t)b * k;
+            for (int j = 0; j < k; j++) pair_sum += (exp(la[j]) - exp(lb[j])) * (la[j] - lb[j]);
+        }
+    return passes > 1 ? pair_sum / 4.0 / (passes * (passes - 1) / 2.0) : NAN;
 }
 
 void rd_evaluate_consistency(rd_mlp *m, rd_graph *g, const rd_dataset *d, int passes, rd_rng *rng,
@@ -51,7 +61,7 @@ void rd_evaluate_consistency(rd_mlp *m, rd_graph *g, const rd_dataset *d, int pa
         rd_graph_reset(g);
         const float *z = rd_mlp_forward(m, g, rd_input(g, n, d->dim, x), 1, NULL)->data;
         for (int i = 0; i < n; i++) {
-            int best = log_probs(z + (size_t)i * k, k, lp);
+            int best = rd_log_probs(z + (size_t)i * k, k, lp);
             double conf = exp(lp[best]);
             int b = (int)(conf * BINS);
             b = b < 0 ? 0 : b >= BINS ? BINS - 1 : b;
@@ -70,19 +80,12 @@ void rd_evaluate_consistency(rd_mlp *m, rd_graph *g, const rd_dataset *d, int pa
             memset(mean, 0, (size_t)k * sizeof(double));
             for (int p = 0; p < passes; p++) {
                 double *l = lp + (size_t)p * k;
-                sub += log_probs(z + ((size_t)p * n + i) * k, k, l) == y[i];
+                sub += rd_log_probs(z + ((size_t)p * n + i) * k, k, l) == y[i];
                 for (int j = 0; j < k; j++) mean[j] += exp(l[j]);
             }
             for (int j = 0; j < k; j++) meanf[j] = (float)mean[j];
             mc += rd_argmax(meanf, k) == y[i];
-            /* KL(a||b) + KL(b||a) = sum_j (p_a - p_b)(log p_a - log p_b) */
-            double pair_sum = 0;
-            for (int a = 0; a < passes; a++)
-                for (int b = a + 1; b < passes; b++) {
-                    const double *la = lp + (size_t)a * k, *lb = lp + (size_t)b * k;
-                    for (int j = 0; j < k; j++) pair_sum += (exp(la[j]) - exp(lb[j])) * (la[j] - lb[j]);
-                }
-            if (passes > 1) kl += pair_sum / 4.0 / (passes * (passes - 1) / 2.0);
+            if (passes > 1) kl += rd_pairs_kl(lp, passes, k);
         }
     }
     rd_graph_free(&own);
