@@ -2,7 +2,7 @@
 BUILD    ?= build
 CC       ?= cc
 OPT      ?= -O3
-PKGS     := openblas zlib inih stb
+PKGS     := openblas zlib inih stb libmicrohttpd
 TESTPKGS := criterion
 
 # A missing dependency runs the installer once, before anything else.
@@ -22,10 +22,10 @@ CFLAGS   += -std=c11 -Wall -Wextra -Werror -Iinclude -Isrc $(shell pkg-config --
 CFLAGS   += -pthread -fno-math-errno -fno-trapping-math -ffp-contract=off -D_POSIX_C_SOURCE=200809L -MMD -MP $(EXTRA_CFLAGS)
 LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lm -pthread $(EXTRA_LDFLAGS)
 
-LIB_SRC  := $(sort $(wildcard src/util/*.c src/engine/*.c src/loss/*.c src/fast/*.c src/data/*.c src/train/*.c src/check/*.c src/report/*.c))
+LIB_SRC  := $(sort $(wildcard src/util/*.c src/engine/*.c src/loss/*.c src/fast/*.c src/data/*.c src/train/*.c src/check/*.c src/report/*.c src/serve/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/*.c))
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/src/serve/web_files.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
@@ -39,6 +39,11 @@ all: $(LIB) $(BIN)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+# The page's files (web/) go into the binary through the assembler's .incbin.
+$(BUILD)/src/serve/web_files.o: src/serve/web_files.S $(wildcard web/*)
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@

@@ -14,6 +14,7 @@ int cmd_plot(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* Prints "rdrop CMD: message" on stderr and returns the status. */
 int cli_error(const char *cmd, const rd_error *err);

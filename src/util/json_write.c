@@ -135,6 +135,10 @@ void rd_json_uint(rd_json_writer *w, unsigned long long v) {
 }
 
 void rd_json_float_text(char *buf, size_t n, float v) {
+    if (isfinite(v) && fabsf(v) < 1e15f && v == (float)(long long)v) { /* whole: 5000, not 5e+03 */
+        snprintf(buf, n, "%.0f", (double)v);
+        if (!(v == 0 && signbit(v))) return;
+    }
     for (int digits = 1; digits <= 9; digits++) {
         snprintf(buf, n, "%.*g", digits, (double)v);
         if (strtof(buf, NULL) == v) return;
@@ -150,6 +154,10 @@ void rd_json_float(rd_json_writer *w, float v) {
 void rd_json_double(rd_json_writer *w, double v) {
     char b[40];
     snprintf(b, sizeof b, "null");
+    if (isfinite(v) && fabs(v) < 1e15 && v == (double)(long long)v && !(v == 0 && signbit(v))) {
+        snprintf(b, sizeof b, "%.0f", v); /* whole: 5000, not 5e+03 */
+        v = NAN;
+    }
     for (int digits = 1; digits <= 17 && isfinite(v); digits++) {
         snprintf(b, sizeof b, "%.*g", digits, v);
         if (strtod(b, NULL) == v) break;

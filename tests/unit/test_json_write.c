@@ -65,8 +65,11 @@ Test(json_write, numbers_are_shortest_and_exact, FIXTURE) {
     rd_json_double(&w, NAN);
     rd_json_float(&w, INFINITY);
     rd_json_double(&w, -0.0);
+    rd_json_double(&w, 5000);
+    rd_json_float(&w, 60000.0f);
+    rd_json_double(&w, 1e300);
     rd_json_end(&w);
-    cr_assert_str_eq(w.text, "[0.1,0.3333333333333333,-2.5e-300,0.3,1e-05,null,null,-0]");
+    cr_assert_str_eq(w.text, "[0.1,0.3333333333333333,-2.5e-300,0.3,1e-05,null,null,-0,5000,60000,1e+300]");
 }
 
 /* Everything written parses, strictly, and reads back the same. */
