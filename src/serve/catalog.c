@@ -26,11 +26,12 @@ static int inside(const char *root, const char *path) {
     return strncmp(path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
-static int is_file(const char *dir, const char *name) {
-    char p[PATH_MAX + 64];
+/* dir/name is a regular file inside root (a symlink to one inside counts). */
+static int is_file(const char *root, const char *dir, const char *name) {
+    char p[PATH_MAX + 64], real[PATH_MAX];
     struct stat st;
     snprintf(p, sizeof p, "%s/%s", dir, name);
-    return lstat(p, &st) == 0 && S_ISREG(st.st_mode);
+    return realpath(p, real) && inside(root, real) && stat(real, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 /* Marks the entry of (dir, kind) present, or adds it. Called with the lock. */
@@ -60,8 +61,9 @@ static int by_name(const void *a, const void *b) { return strcmp(*(char *const *
 
 /* dir (resolved) and its folders below, depth levels left. */
 static void scan_dir(rd_server *s, int root, const char *dir, const char *name, int depth, int *seen) {
-    if (is_file(dir, "results.csv")) found(s, root, dir, name, RD_ENTRY_STUDY, seen);
-    if (is_file(dir, "metrics.csv") || is_file(dir, "last.ckpt") || is_file(dir, "config.ini")) {
+    const char *top = s->roots[root];
+    if (is_file(top, dir, "results.csv")) found(s, root, dir, name, RD_ENTRY_STUDY, seen);
+    if (is_file(top, dir, "metrics.csv") || is_file(top, dir, "last.ckpt") || is_file(top, dir, "config.ini")) {
         found(s, root, dir, name, RD_ENTRY_RUN, seen);
         return; /* a run folder holds no runs */
     }

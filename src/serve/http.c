@@ -1,10 +1,11 @@
 /* HTTP for rdrop serve: GNU libmicrohttpd runs the sockets, the parsing and
  * the threads; this file hands each complete request to rd_server_handle.
  * What a hostile client can do is bounded here: a body over
- * RD_SERVE_MAX_BODY is refused with 413 (from its Content-Length, or as
- * soon as it grows past the limit, without keeping it), the number of
- * connections is capped, and a connection that sends nothing for `timeout`
- * seconds is closed. */
+ * RD_SERVE_MAX_BODY is refused with 413 (at once from its Content-Length;
+ * a chunked one is dropped as it comes once past the limit, and refused at
+ * its end: libmicrohttpd 0.9 takes a reply only before or after the body),
+ * the number of connections is capped, and a connection that sends nothing
+ * for `timeout` seconds is closed. */
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -69,12 +70,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (*size) {
-        if (!u->too_large && u->len + *size > RD_SERVE_MAX_BODY) { /* chunked, or a lying length */
-            u->too_large = 1;
+        if (!u->too_large && u->len + *size > RD_SERVE_MAX_BODY) { /* chunked: no length told */
+            u->too_large = 2; /* the rest is read and dropped: MHD replies only once it is in */
             free(u->body);
             u->body = NULL;
-            *size = 0;
-            return too_large(c);
         }
         if (!u->too_large) {
             if (u->len + *size + 1 > u->cap) {
@@ -87,7 +86,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *size = 0;
         return MHD_YES;
     }
-    if (u->too_large) return MHD_YES; /* answered already */
+    if (u->too_large == 1) return MHD_YES; /* answered already, from Content-Length */
+    if (u->too_large) return too_large(c);
     rd_reply r;
     rd_reply_init(&r);
     rd_server_handle(s, method, url, u->body ? u->body : "", u->len, &r);
