@@ -114,7 +114,7 @@ function drawStrokes(strokes) {
   predict();
 }
 const SEVEN = [[[0.28, 0.24], [0.72, 0.24], [0.62, 0.45], [0.46, 0.8]]];
-const FOUR_OR_NINE = [[[0.56, 0.2], [0.4, 0.24], [0.34, 0.5], [0.66, 0.48]], [[0.62, 0.18], [0.6, 0.84]]];
+const FOUR_OR_NINE = [[[0.5, 0.2], [0.38, 0.23], [0.34, 0.5], [0.66, 0.5]], [[0.62, 0.3], [0.6, 0.84]]];
 
 $('#clear').addEventListener('click', clearPad);
 $('#sample-7').addEventListener('click', () => drawStrokes(SEVEN));
@@ -146,6 +146,7 @@ async function predict() {
   if (!runs.length) { setStatus('No run with a checkpoint to ask yet.', true); return; }
   if (state.busy) { state.again = true; return; }
   state.busy = true;
+  $('#status').dataset.busy = '1';
   try {
     const image = pad.toDataURL('image/png').split(',')[1];
     const body = JSON.stringify({ image, runs, k: Number($('#k').value), seed: seed() });
@@ -165,6 +166,7 @@ async function predict() {
     setStatus(`The server did not answer: ${e.message}`, true);
   } finally {
     state.busy = false;
+    delete $('#status').dataset.busy;
     if (state.again) { state.again = false; predict(); }
   }
 }
