@@ -33,7 +33,7 @@ LIB  := $(BUILD)/librdrop.a
 BIN  := $(BUILD)/rdrop
 UNIT := $(BUILD)/unit-tests
 
-.PHONY: all test test-unit test-cli test-sanitize test-valgrind fuzz fuzz-build fuzz-regress demo data bench figures clean help
+.PHONY: all test test-unit test-cli test-sanitize test-valgrind fuzz fuzz-build fuzz-regress demo data bench bench-serve figures clean help
 all: $(LIB) $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -121,6 +121,10 @@ demo: all data
 bench: all
 	sh bench/run.sh $(BIN)
 
+# rdrop serve's predict requests: req/s and latency, 1 and 8 clients.
+bench-serve: all
+	sh bench/serve.sh $(BIN)
+
 # The docs' drawn figures (scripts/draw-figures.c), with the plots' canvas.
 figures: $(LIB)
 	$(CC) $(CFLAGS) -o $(BUILD)/draw-figures scripts/draw-figures.c $(LIB) $(LDLIBS)
@@ -135,6 +139,7 @@ help:
 	@echo "make demo       fetch MNIST, train dropout and R-Drop, print both accuracies"
 	@echo "make data       fetch and verify MNIST into data/mnist"
 	@echo "make bench      throughput benchmark (and PyTorch when installed)"
+	@echo "make bench-serve  rdrop serve: predict requests per second and latency"
 	@echo "make figures    redraw the docs' drawn figures (docs/img/rdrop-two-passes.png)"
 	@echo "make test-sanitize  the tests under AddressSanitizer + UBSan"
 	@echo "make test-valgrind  a small training run under valgrind memcheck"
