@@ -66,13 +66,14 @@ static void key_str(rd_json_writer *w, const char *key, const char *v) {
 /* ---- runs ---- */
 
 /* The members every run has in the list and in its own reply: its config
- * (from config.ini; method "unknown" and nulls when there is none) and how
+ * (config.ini alone: a model file it names is not read; method "unknown"
+ * and nulls when there is none) and how
  * far it got (from metrics.csv, read into *c; left empty without one). */
 static void run_fields(rd_server *s, const rd_entry *e, long long id, rd_json_writer *w, rd_run_curves *c) {
     char path[PATH_MAX];
     rd_error err = {0};
     rd_config cfg;
-    int have_cfg = !rd_catalog_file(s, e, "config.ini", path, &err) && !rd_config_load(path, &cfg, &err);
+    int have_cfg = !rd_catalog_file(s, e, "config.ini", path, &err) && !rd_config_load_own(path, &cfg, &err);
     /* rd_run_read takes the folder; metrics.csv in it was checked just before */
     if (rd_catalog_file(s, e, "metrics.csv", path, &err) || rd_run_read(e->dir, c, &err)) memset(c, 0, sizeof *c);
     struct stat st;
