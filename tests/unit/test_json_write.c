@@ -77,7 +77,7 @@ Test(json_write, what_it_writes_the_parser_reads_back, FIXTURE) {
     const char *strings[] = {"", "plain", "\"\\\b\f\n\r\t", "\x7f\xc3\xa9\xf0\x9f\x98\x80", "\xff\xfe"};
     rd_json_object(&w);
     for (int i = 0; i < 5; i++) {
-        char key[8];
+        char key[16];
         snprintf(key, sizeof key, "k%d", i);
         rd_json_key(&w, key);
         rd_json_str(&w, strings[i]);
@@ -89,7 +89,7 @@ Test(json_write, what_it_writes_the_parser_reads_back, FIXTURE) {
     rd_error err = {0};
     cr_assert_eq(rd_json_parse(w.text, w.len, 100, &doc, &err), RD_OK, "%s: %s", w.text, err.msg);
     for (int i = 0; i < 4; i++) {
-        char key[8];
+        char key[16];
         snprintf(key, sizeof key, "k%d", i);
         cr_assert_str_eq(rd_json_get(&doc, &doc.nodes[0], key)->str, strings[i]);
     }
