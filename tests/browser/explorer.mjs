@@ -6,7 +6,7 @@
 // CKPT_DIR: the folder of those runs; OUT_DIR: screenshots and the drawn PNG.
 // Prints one line per check and "explorer.mjs: N passed, M failed".
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 const [url, rdrop, runsDir, outDir] = process.argv.slice(2);
@@ -126,6 +126,21 @@ try {
   const klChart = await page.$$('figure.chart[data-metric="test_kl"] path.curve');
   check(klChart.length === 2, 'the test_kl chart draws both runs');
   await page.screenshot({ path: `${outDir}/explorer-desktop.png`, fullPage: true });
+
+  // a run still training: a new epoch in metrics.csv reaches the table and
+  // the curves by itself (the page asks every 5 s)
+  const metrics = `${runsDir}/small-dropout/metrics.csv`;
+  const row = readFileSync(metrics, 'utf8').trim().split('\n').pop().split(',');
+  row[0] = String(Number(row[0]) + 1);
+  appendFileSync(metrics, row.join(',') + '\n');
+  const grown = await page.waitForFunction((epoch) => {
+    const tr = [...document.querySelectorAll('#run-table tbody tr[data-run]')]
+      .find((t) => t.querySelector('td.name').textContent.endsWith('small-dropout'));
+    const path = tr && document.querySelector(`figure.chart[data-metric="test_err"] path.curve[data-run="${tr.dataset.run}"]`);
+    return tr && tr.children[5].textContent.startsWith(`${epoch} `) && path &&
+      (path.getAttribute('d').match(/[ML]/g) || []).length === epoch;
+  }, Number(row[0]), { timeout: 15000 }).then(() => true, () => false);
+  check(grown, `a new epoch in metrics.csv (epoch ${row[0]}) appears in the table and the curve by itself`);
 
   // keyboard: Tab to the example button and press Enter
   await page.click('#clear');

@@ -7,7 +7,8 @@
 # tests/browser/explorer.mjs: a 7 drawn with the mouse gets rdrop predict's
 # class and probabilities, 16 sub-network cells per model, "New masks"
 # changes them and a seed gives them back, the runs table and curves, the
-# keyboard, a phone's width, and no console error. Screenshots are saved in
+# keyboard, a phone's width, a new epoch in metrics.csv reaching the page by
+# itself, and no console error. Screenshots are saved in
 # $SCREENSHOTS when it is set (docs/img/ takes the desktop one).
 set -u
 NAME=browser.sh
