@@ -82,7 +82,7 @@ static void run_fields(rd_server *s, const rd_entry *e, long long id, rd_json_wr
     rd_json_int(w, id);
     key_str(w, "name", e->name);
     rd_json_key(w, "gone");
-    rd_json_bool(w, e->gone);
+    rd_json_bool(w, rd_catalog_gone(s, e));
     key_str(w, "method", !have_cfg ? "unknown" : cfg.train.method == RD_METHOD_RDROP ? "rdrop" : "dropout");
     key_float(w, "alpha", !have_cfg ? NAN : cfg.train.method == RD_METHOD_RDROP ? cfg.train.alpha : 0);
     key_float(w, "dropout", have_cfg ? cfg.model.dropout : NAN);
@@ -129,7 +129,7 @@ static void list(rd_server *s, rd_reply *r) {
                 rd_json_int(w, id);
                 key_str(w, "name", e->name);
                 rd_json_key(w, "gone");
-                rd_json_bool(w, e->gone);
+                rd_json_bool(w, rd_catalog_gone(s, e));
             }
             rd_json_end(w);
         }

@@ -114,6 +114,13 @@ rd_entry *rd_catalog_get(rd_server *s, long long id, int kind) {
     return e && e->kind == kind ? e : NULL;
 }
 
+int rd_catalog_gone(rd_server *s, const rd_entry *e) {
+    pthread_mutex_lock(&s->lock);
+    int gone = e->gone;
+    pthread_mutex_unlock(&s->lock);
+    return gone;
+}
+
 int rd_catalog_file(rd_server *s, const rd_entry *e, const char *name, char *out, rd_error *err) {
     char p[PATH_MAX + 64];
     snprintf(p, sizeof p, "%s/%s", e->dir, name);

@@ -101,7 +101,7 @@ typedef struct {
     char name[512];   /* shown: the command line's folder and the path below it */
     char dir[4096];   /* resolved (realpath) when found */
     int root;         /* the command line folder it was found under */
-    int gone;         /* not found by the last scan */
+    int gone;         /* not found by the last scan (read it with rd_catalog_gone) */
     rd_loaded *model; /* last.ckpt, once a request needed it (guarded by lock) */
 } rd_entry;
 
@@ -121,6 +121,8 @@ void rd_catalog_scan(rd_server *s);
 /* The entry with this id and kind, or NULL. Entries never move or die
  * before the server does, so the pointer stays valid. */
 rd_entry *rd_catalog_get(rd_server *s, long long id, int kind);
+/* e->gone, read under the lock (a scan may be writing it). */
+int rd_catalog_gone(rd_server *s, const rd_entry *e);
 /* dir/name of entry e resolved into out (PATH_MAX bytes): 0 only when it
  * exists and lies inside e's command-line folder, after every symlink; else
  * the HTTP status, 404 (not there) or 403 (it leads outside), and err says

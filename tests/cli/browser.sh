@@ -8,8 +8,10 @@
 # class and probabilities, 16 sub-network cells per model, "New masks"
 # changes them and a seed gives them back, the runs table and curves, the
 # keyboard, a phone's width, a new epoch in metrics.csv reaching the page by
-# itself, and no console error. Screenshots are saved in
-# $SCREENSHOTS when it is set (docs/img/ takes the desktop one).
+# itself, and no console error. Its screenshots (a laptop's and a phone's
+# width) are copied to $SCREENSHOTS when it is set. The docs' picture,
+# docs/img/explorer.png, is made by tests/browser/screenshot.mjs over the
+# demo's runs.
 set -u
 NAME=browser.sh
 . tests/cli/lib/common.sh
