@@ -45,10 +45,13 @@ async function drawWithMouse(page, strokes) {
   }
 }
 
-// Waits for both models' answers to the current seed, then reads them.
+// Waits until no request is in flight (each stroke sends the drawing; the
+// page sends it again once the answer to an earlier stroke is in) and both
+// models have answered for this seed, then reads the answers.
 async function answers(page, seed) {
-  await page.waitForFunction((s) => [...document.querySelectorAll('.model .result')]
-    .every((r) => r.dataset.seed === String(s) && r.querySelector('.subnet')), seed, { timeout: 20000 });
+  await page.waitForFunction((s) => !document.querySelector('#status').dataset.busy &&
+    [...document.querySelectorAll('.model .result')]
+      .every((r) => r.dataset.seed === String(s) && r.querySelector('.subnet')), seed, { timeout: 20000 });
   return page.$$eval('.model', (models) => models.map((m) => ({
     run: m.querySelector('.run-name')?.textContent,
     full: Number(m.querySelector('.full-class').dataset.class),
