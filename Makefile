@@ -2,7 +2,7 @@
 BUILD    ?= build
 CC       ?= cc
 OPT      ?= -O3
-PKGS     := openblas zlib inih stb
+PKGS     := openblas zlib inih stb libmicrohttpd
 TESTPKGS := criterion
 
 # A missing dependency runs the installer once, before anything else.
@@ -22,10 +22,10 @@ CFLAGS   += -std=c11 -Wall -Wextra -Werror -Iinclude -Isrc $(shell pkg-config --
 CFLAGS   += -pthread -fno-math-errno -fno-trapping-math -ffp-contract=off -D_POSIX_C_SOURCE=200809L -MMD -MP $(EXTRA_CFLAGS)
 LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lm -pthread $(EXTRA_LDFLAGS)
 
-LIB_SRC  := $(sort $(wildcard src/util/*.c src/engine/*.c src/fast/*.c src/blas/*.c src/loss/*.c src/data/*.c src/config/*.c src/store/*.c src/train/*.c src/check/*.c src/report/*.c src/bench/*.c))
+LIB_SRC  := $(sort $(wildcard src/util/*.c src/engine/*.c src/fast/*.c src/blas/*.c src/loss/*.c src/data/*.c src/config/*.c src/store/*.c src/train/*.c src/check/*.c src/report/*.c src/bench/*.c src/serve/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/*.c))
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/src/serve/web_files.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
@@ -33,12 +33,17 @@ LIB  := $(BUILD)/librdrop.a
 BIN  := $(BUILD)/rdrop
 UNIT := $(BUILD)/unit-tests
 
-.PHONY: all test test-unit test-cli test-sanitize test-valgrind fuzz fuzz-build fuzz-regress demo data bench figures clean help install uninstall
+.PHONY: all test test-unit test-cli test-sanitize test-valgrind fuzz fuzz-build fuzz-regress demo data bench bench-serve figures clean help install uninstall
 all: $(LIB) $(BIN)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+# The page's files (web/) go into the binary through the assembler's .incbin.
+$(BUILD)/src/serve/web_files.o: src/serve/web_files.S $(wildcard web/*)
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -116,6 +121,10 @@ demo: all data
 bench: all
 	sh bench/run.sh $(BIN)
 
+# rdrop serve's predict requests: req/s and latency, 1 and 8 clients.
+bench-serve: all
+	sh bench/serve.sh $(BIN)
+
 # The docs' drawn figures (scripts/figures/, one file per figure), with the
 # plots' canvas and charts, into docs/img/.
 figures: $(LIB)
@@ -149,6 +158,7 @@ help:
 	@echo "make demo       fetch MNIST, train dropout and R-Drop, print both accuracies"
 	@echo "make data       fetch and verify MNIST into data/mnist"
 	@echo "make bench      throughput benchmark (and PyTorch when installed)"
+	@echo "make bench-serve  rdrop serve: predict requests per second and latency"
 	@echo "make figures    redraw the docs' drawn figures (scripts/figures/ -> docs/img/)"
 	@echo "make test-sanitize  the tests under AddressSanitizer + UBSan"
 	@echo "make test-valgrind  a small training run under valgrind memcheck"

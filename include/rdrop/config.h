@@ -80,6 +80,10 @@ void rd_config_defaults(rd_config *c);
  * not need its model file, which is then not read.
  * Unreadable files are RD_ERR_RUNTIME; bad keys or values RD_ERR_USAGE. */
 rd_status rd_config_load(const char *path, rd_config *c, rd_error *err);
+/* The same without the model file: only the file's own keys over the
+ * defaults, and no other file read (`rdrop serve` reads a run's config.ini,
+ * which sets every key, and reads nothing outside the folders it serves). */
+rd_status rd_config_load_own(const char *path, rd_config *c, rd_error *err);
 
 /* One "section.key=value" override, validated like a file value. Setting
  * model.file reads that model file's keys, except those the experiment or an

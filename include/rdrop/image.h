@@ -11,6 +11,7 @@
  * Output: 784 floats in [0,1], row-major, background 0, strongest ink 1. */
 #ifndef RDROP_IMAGE_H
 #define RDROP_IMAGE_H
+#include <stddef.h>
 #include <stdint.h>
 
 #include "rdrop/data.h"
@@ -22,6 +23,15 @@
 
 /* Loads the image at path and fits it (error: unreadable file, blank image). */
 rd_status rd_image_load_mnist(const char *path, float out[RD_MNIST_PIXELS], rd_error *err);
+
+/* The same from an image file's bytes in memory (`rdrop serve` receives
+ * drawings this way): the same checks, decoding and fitting. The size is
+ * read from the file's header and checked before anything is decoded: at
+ * most 16384 pixels a side and max_pixels in all (0: the limit files have,
+ * 40 Mpixels), so a small compressed file cannot ask for a huge image.
+ * name is used in messages. */
+rd_status rd_image_decode_mnist(const char *name, const uint8_t *data, size_t len, size_t max_pixels,
+                                float out[RD_MNIST_PIXELS], rd_error *err);
 
 /* The pure part: fits a w x h grayscale image (row-major bytes) into out. */
 rd_status rd_image_fit_mnist(const uint8_t *gray, int w, int h, float out[RD_MNIST_PIXELS], rd_error *err);

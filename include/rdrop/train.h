@@ -113,6 +113,14 @@ typedef struct {
 int rd_evaluate_consistency(rd_mlp *m, rd_graph *g, rd_forward_fn forward, const rd_dataset *d, int passes,
                             rd_rng *rng, rd_consistency *out);
 
+/* The two pieces of test_kl, for one sample (`rdrop serve` shows them per
+ * drawing), from the formulas of rdrop/prob.h: the log-probabilities of a
+ * row of k logits (in double, max-shifted; returns the argmax), and the mean
+ * over all pairs of `passes` such rows (lp is passes x k) of
+ * [KL(p_a||p_b) + KL(p_b||p_a)] / 4 (NaN when passes < 2). */
+int rd_log_probs(const float *z, int k, double *lp);
+double rd_pairs_kl(const double *lp, int passes, int k);
+
 /* Memory a training run needs, in bytes, and the limit in force (the
  * config's, or the machine's available memory). */
 double rd_train_memory_estimate(const rd_config *cfg, long long n_train);

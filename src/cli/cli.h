@@ -14,6 +14,7 @@ int cmd_plot(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* After a stop request (rdrop/signals.h) ended the work: "rdrop CMD:
  * interrupted by signal N; WHAT" on stderr, and 128 + N to exit with. */

@@ -24,6 +24,7 @@ static const struct {
     {"gradcheck", cmd_gradcheck, "check every op's gradient against finite differences"},
     {"compare", cmd_compare, "train two or more configs over seeds; report, t-tests, curves"},
     {"plot", cmd_plot, "draw the learning curves of run folders into a PNG"},
+    {"serve", cmd_serve, "a page to draw digits and watch dropout sub-networks vote; runs' curves"},
     {"bench", cmd_bench, "training throughput and where a step's time goes (bench/README.md)"},
 };
 enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };

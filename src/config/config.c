@@ -189,7 +189,7 @@ static rd_status set_path_and_name(rd_config *c, const char *path, rd_error *err
     return RD_OK;
 }
 
-rd_status rd_config_load(const char *path, rd_config *c, rd_error *err) {
+static rd_status load(const char *path, int follow_model_file, rd_config *c, rd_error *err) {
     rd_config *tmp = rd_malloc(1, sizeof *tmp); /* c changes only on success */
     rd_config_defaults(tmp);
     rd_status st = set_path_and_name(tmp, path, err);
@@ -211,7 +211,7 @@ rd_status rd_config_load(const char *path, rd_config *c, rd_error *err) {
         if (set_line[i]) tmp->set_keys |= 1ULL << i;
         if (!strcmp(keys[i].section, "model") && i != file_key && !set_line[i]) all_model_keys = 0;
     }
-    if (st == RD_OK && tmp->model.file[0] && !all_model_keys) {
+    if (st == RD_OK && tmp->model.file[0] && !all_model_keys && follow_model_file) {
         char where[1100], file[sizeof tmp->model.file];
         snprintf(where, sizeof where, "%s:%d", path, set_line[file_key]);
         memcpy(file, tmp->model.file, sizeof file);
@@ -222,6 +222,10 @@ rd_status rd_config_load(const char *path, rd_config *c, rd_error *err) {
     free(tmp);
     return st;
 }
+
+rd_status rd_config_load(const char *path, rd_config *c, rd_error *err) { return load(path, 1, c, err); }
+
+rd_status rd_config_load_own(const char *path, rd_config *c, rd_error *err) { return load(path, 0, c, err); }
 
 /* "key*=F": the key's value times F, rounded to the nearest whole number
  * (halves up) for whole-number keys, then checked like any value. */

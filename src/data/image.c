@@ -111,21 +111,27 @@ rd_status rd_image_fit_mnist(const uint8_t *gray, int w, int h, float out[RD_MNI
     return RD_OK;
 }
 
+rd_status rd_image_decode_mnist(const char *name, const uint8_t *file, size_t len, size_t max_pixels,
+                                float out[RD_MNIST_PIXELS], rd_error *err) {
+    rd_status st = rd_image_check(name, file, len, max_pixels, err);
+    if (st != RD_OK) return st;
+    int w, h, channels;
+    uint8_t *gray = stbi_load_from_memory(file, (int)len, &w, &h, &channels, 1);
+    if (!gray)
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot read image: %s", name, rd_image_failure_reason());
+    rd_error inner = {0};
+    st = rd_image_fit_mnist(gray, w, h, out, &inner);
+    stbi_image_free(gray);
+    if (st != RD_OK) return rd_fail(err, st, "%s: %s", name, inner.msg);
+    return RD_OK;
+}
+
 rd_status rd_image_load_mnist(const char *path, float out[RD_MNIST_PIXELS], rd_error *err) {
     uint8_t *file;
     size_t len;
     rd_status st = rd_image_read_file(path, &file, &len, err);
-    if (st == RD_OK && (st = rd_image_check(path, file, len, err)) != RD_OK) free(file);
     if (st != RD_OK) return st;
-    int w, h, channels;
-    uint8_t *gray = stbi_load_from_memory(file, (int)len, &w, &h, &channels, 1);
+    st = rd_image_decode_mnist(path, file, len, 0, out, err);
     free(file);
-    if (!gray)
-        return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot read image: %s", path,
-                       rd_image_failure_reason());
-    rd_error inner = {0};
-    st = rd_image_fit_mnist(gray, w, h, out, &inner);
-    stbi_image_free(gray);
-    if (st != RD_OK) return rd_fail(err, st, "%s: %s", path, inner.msg);
-    return RD_OK;
+    return st;
 }

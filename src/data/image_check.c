@@ -93,7 +93,7 @@ static int claimed_size(const uint8_t *d, size_t len, int png, int bmp, long *w,
     return 0;
 }
 
-rd_status rd_image_check(const char *path, const uint8_t *d, size_t len, rd_error *err) {
+rd_status rd_image_check(const char *path, const uint8_t *d, size_t len, size_t max_pixels, rd_error *err) {
     static const uint8_t PNG[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
     int png = len >= 8 && !memcmp(d, PNG, 8);
     int jpeg = len >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF;
@@ -102,11 +102,12 @@ rd_status rd_image_check(const char *path, const uint8_t *d, size_t len, rd_erro
         return rd_fail(err, RD_ERR_RUNTIME, "%s: not a PNG, JPEG or BMP file", path);
     if (jpeg && !jpeg_tables_ok(d, len))
         return rd_fail(err, RD_ERR_RUNTIME, "%s: corrupt JPEG: a Huffman table is malformed", path);
+    if (max_pixels == 0 || max_pixels > RD_IMAGE_MAX_PIXELS) max_pixels = RD_IMAGE_MAX_PIXELS;
     long cw, ch;
     if (claimed_size(d, len, png, bmp, &cw, &ch) &&
-        (cw > RD_IMAGE_MAX_SIDE || ch > RD_IMAGE_MAX_SIDE || (double)cw * (double)ch > RD_IMAGE_MAX_PIXELS))
-        return rd_fail(err, RD_ERR_RUNTIME, "%s: its header says %ldx%ld pixels: too large (at most %d a side, %u Mpixels)",
-                       path, cw, ch, RD_IMAGE_MAX_SIDE, RD_IMAGE_MAX_PIXELS >> 20);
+        (cw > RD_IMAGE_MAX_SIDE || ch > RD_IMAGE_MAX_SIDE || (double)cw * (double)ch > (double)max_pixels))
+        return rd_fail(err, RD_ERR_RUNTIME, "%s: its header says %ldx%ld pixels: too large (at most %d a side, %zu "
+                       "Mpixels)", path, cw, ch, RD_IMAGE_MAX_SIDE, max_pixels >> 20);
     int w, h, comp;
     if (len > 0x7fffffff || !stbi_info_from_memory(d, (int)len, &w, &h, &comp))
         return rd_fail(err, RD_ERR_RUNTIME, "%s: cannot read image: %s", path,
@@ -116,10 +117,9 @@ rd_status rd_image_check(const char *path, const uint8_t *d, size_t len, rd_erro
     if (bmp && h < 0 && h > -RD_IMAGE_MAX_SIDE - 1) h = -h;
     if (w < 1 || h < 1)
         return rd_fail(err, RD_ERR_RUNTIME, "%s: image of %dx%d pixels has no pixels to read", path, w, h);
-    if (w > RD_IMAGE_MAX_SIDE || h > RD_IMAGE_MAX_SIDE ||
-        (size_t)w * (size_t)h > RD_IMAGE_MAX_PIXELS)
+    if (w > RD_IMAGE_MAX_SIDE || h > RD_IMAGE_MAX_SIDE || (size_t)w * (size_t)h > max_pixels)
         return rd_fail(err, RD_ERR_RUNTIME,
-                       "%s: image of %dx%d pixels is too large (at most %d a side, %u Mpixels)",
-                       path, w, h, RD_IMAGE_MAX_SIDE, RD_IMAGE_MAX_PIXELS >> 20);
+                       "%s: image of %dx%d pixels is too large (at most %d a side, %zu Mpixels)",
+                       path, w, h, RD_IMAGE_MAX_SIDE, max_pixels >> 20);
     return RD_OK;
 }

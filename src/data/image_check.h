@@ -14,8 +14,9 @@
 rd_status rd_image_read_file(const char *path, uint8_t **data, size_t *len, rd_error *err);
 
 /* Accepts PNG, JPEG and BMP only (by their first bytes), with a size within
- * the limits above, so a small file cannot ask for a huge allocation. */
-rd_status rd_image_check(const char *path, const uint8_t *data, size_t len, rd_error *err);
+ * the limits above (and at most max_pixels, when not 0), read from the
+ * header, so a small file cannot ask for a huge allocation. */
+rd_status rd_image_check(const char *path, const uint8_t *data, size_t len, size_t max_pixels, rd_error *err);
 
 /* stb_image's reason for the last failure, never empty. */
 const char *rd_image_failure_reason(void);

@@ -14,11 +14,18 @@
  * few MiB of activations, not the hundreds 8 x 250 images would). */
 enum { CHUNK = 250, ROWS = 512, BINS = 15 };
 
-/* log p of one row of logits (rdrop/prob.h); returns the argmax. */
-static int log_probs(const float *z, int k, double *lp) {
+int rd_log_probs(const float *z, int k, double *lp) {
     for (int j = 0; j < k; j++) lp[j] = z[j];
     rd_row_log_softmax(lp, k, lp);
     return rd_argmax(z, k);
+}
+
+double rd_pairs_kl(const double *lp, int passes, int k) {
+    if (passes < 2) return NAN;
+    double sum = 0; /* R-Drop's term, [KL(a||b) + KL(b||a)] / 4, over all pairs */
+    for (int a = 0; a < passes; a++)
+        for (int b = a + 1; b < passes; b++) sum += rd_row_rdrop_kl(lp + (size_t)a * k, lp + (size_t)b * k, k);
+    return sum / (passes * (passes - 1) / 2.0);
 }
 
 int rd_evaluate_consistency(rd_mlp *m, rd_graph *g, rd_forward_fn forward, const rd_dataset *d, int passes,
@@ -51,7 +58,7 @@ int rd_evaluate_consistency(rd_mlp *m, rd_graph *g, rd_forward_fn forward, const
         rd_graph_reset(g);
         const float *z = rd_mlp_forward(m, g, rd_input(g, n, d->dim, x), 1, NULL)->data;
         for (int i = 0; i < n; i++) {
-            int best = log_probs(z + (size_t)i * k, k, lp);
+            int best = rd_log_probs(z + (size_t)i * k, k, lp);
             double conf = exp(lp[best]);
             int b = (int)(conf * BINS);
             b = b < 0 ? 0 : b >= BINS ? BINS - 1 : b;
@@ -70,16 +77,12 @@ int rd_evaluate_consistency(rd_mlp *m, rd_graph *g, rd_forward_fn forward, const
             memset(mean, 0, (size_t)k * sizeof(double));
             for (int p = 0; p < passes; p++) {
                 double *l = lp + (size_t)p * k;
-                sub += log_probs(z + ((size_t)p * n + i) * k, k, l) == y[i];
+                sub += rd_log_probs(z + ((size_t)p * n + i) * k, k, l) == y[i];
                 for (int j = 0; j < k; j++) mean[j] += exp(l[j]);
             }
             for (int j = 0; j < k; j++) meanf[j] = (float)mean[j];
             mc += rd_argmax(meanf, k) == y[i];
-            /* R-Drop's term, [KL(a||b) + KL(b||a)] / 4, averaged over all pairs */
-            double pair_sum = 0;
-            for (int a = 0; a < passes; a++)
-                for (int b = a + 1; b < passes; b++) pair_sum += rd_row_rdrop_kl(lp + (size_t)a * k, lp + (size_t)b * k, k);
-            if (passes > 1) kl += pair_sum / (passes * (passes - 1) / 2.0);
+            if (passes > 1) kl += rd_pairs_kl(lp, passes, k);
         }
     }
     rd_graph_free(&own);

@@ -61,9 +61,7 @@ static void put_utf8(char *out, size_t *k, unsigned cp) {
     }
 }
 
-/* Length of the valid UTF-8 sequence at s[0..n) (RFC 3629: no overlong
- * forms, no surrogates, at most U+10FFFF), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n) {
+size_t rd_utf8_len(const unsigned char *s, size_t n) {
     unsigned c = s[0];
     size_t len;
     unsigned cp, min;
@@ -107,7 +105,7 @@ static rd_status parse_string(parser *p, const char **out, size_t *out_len) {
         if (c == '"') break;
         if (c < 0x20) return bad(p, "control character in a string (escape it)");
         if (c != '\\') {
-            size_t n = utf8_len(p->s + p->pos, p->len - p->pos);
+            size_t n = rd_utf8_len(p->s + p->pos, p->len - p->pos);
             if (n == 0) return bad(p, "invalid UTF-8 in a string");
             memcpy(dst + k, p->s + p->pos, n);
             k += n;

@@ -510,3 +510,17 @@ Test(config, hash_of_the_keys_away_from_their_defaults) {
     cr_assert_eq(rd_config_set(&d, "train.seed=0", &err), RD_OK, "%s", err.msg);
     cr_assert_eq(rd_config_hash(&d, rd_config_model_neutral), h);
 }
+
+/* rd_config_load_own reads the file alone: a model file it names is not
+ * opened (rdrop serve reads nothing outside the folders it serves). */
+Test(config, load_own_reads_no_model_file) {
+    const char *path = put("run.ini", "[model]\nfile = /nonexistent/outside.ini\ndropout = 0.2\n[train]\nepochs = 7\n");
+    rd_config c;
+    rd_error err = {0};
+    cr_assert_neq(rd_config_load(path, &c, &err), RD_OK, "rd_config_load reads the model file");
+    cr_assert(strstr(err.msg, "/nonexistent/outside.ini"), "%s", err.msg);
+    cr_assert_eq(rd_config_load_own(path, &c, &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(c.model.dropout, 0.2f);
+    cr_assert_eq(c.train.epochs, 7);
+    cr_assert_eq(c.model.n_hidden, 2); /* the default (1024,1024), no model file's */
+}

@@ -31,6 +31,7 @@
 
 #include "rdrop/gradcheck.h"
 #include "rdrop/loss.h"
+#include "rdrop/train.h"
 
 static rd_graph g;
 static void setup(void) { rd_graph_init(&g); }
@@ -191,3 +192,30 @@ static void gradcheck_both_arguments(int log_target) {
 
 Test(kl, gradcheck_both_arguments) { gradcheck_both_arguments(0); }
 Test(kl, gradcheck_both_arguments_log_target) { gradcheck_both_arguments(1); }
+
+/* rd_pairs_kl (test_kl of one sample, `rdrop serve`'s disagreement): the mean
+ * over pairs of [KL(a||b) + KL(b||a)] / 4, against rd_kl_div pair by pair. */
+Test(kl, pairs_kl_is_the_mean_symmetric_kl_over_pairs) {
+    enum { PASSES = 4, K = 6 };
+    rd_rng r;
+    rd_rng_seed(&r, 3);
+    float z[PASSES * K], p[PASSES][K];
+    double lp[PASSES * K];
+    for (int i = 0; i < PASSES * K; i++) z[i] = (float)(2.0 * rd_rng_normal(&r));
+    for (int a = 0; a < PASSES; a++) {
+        int best = rd_log_probs(z + a * K, K, lp + a * K);
+        cr_assert_eq(best, rd_argmax(z + a * K, K));
+        for (int j = 0; j < K; j++) p[a][j] = (float)exp(lp[a * K + j]);
+    }
+    double want = 0;
+    for (int a = 0; a < PASSES; a++)
+        for (int b = a + 1; b < PASSES; b++) {
+            want += (kl_probs(p[a], p[b], K) + kl_probs(p[b], p[a], K)) / 4.0;
+            rd_graph_reset(&g);
+        }
+    want /= PASSES * (PASSES - 1) / 2;
+    double got = rd_pairs_kl(lp, PASSES, K);
+    cr_expect(fabs(got - want) < 1e-5 * want, "rd_pairs_kl %.9g, from rd_kl_div %.9g", got, want);
+    cr_expect(isnan(rd_pairs_kl(lp, 1, K)), "one pass has no pair");
+    cr_expect(fabs(rd_pairs_kl((double[]){log(0.5), log(0.5), log(0.5), log(0.5)}, 2, 2)) < 1e-15);
+}

@@ -23,17 +23,22 @@ mkdir -p "$tmp/data"
 cp "$tmp/data/train-images-idx3-ubyte.gz" "$tmp/data/t10k-images-idx3-ubyte.gz"
 cp "$tmp/data/train-labels-idx1-ubyte" "$tmp/data/t10k-labels-idx1-ubyte"
 
+VALGRIND="valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect"
+
 # memcheck NAME WANT_STATUS ARGS...: rdrop ARGS under valgrind; checks the
 # exit status and the error and leak summaries in the log.
 memcheck() {
     name=$1
     want=$2
     shift 2
-    log=$tmp/$name.log
-    valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect \
-        --errors-for-leak-kinds=definite,indirect --log-file="$log" \
-        "$RDROP" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+    $VALGRIND --log-file="$tmp/$name.log" "$RDROP" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
     status=$?
+    check_log "$name" "$want"
+}
+
+# check_log NAME WANT_STATUS: reads $tmp/NAME.log (and $status).
+check_log() {
+    name=$1 want=$2 log=$tmp/$1.log
     errors=$(sed -n 's/.*ERROR SUMMARY: \([0-9,]*\) errors.*/\1/p' "$log" | tr -d ,)
     definite=$(sed -n 's/.*definitely lost: \([0-9,]*\) bytes.*/\1/p' "$log" | tr -d ,)
     indirect=$(sed -n 's/.*indirectly lost: \([0-9,]*\) bytes.*/\1/p' "$log" | tr -d ,)
@@ -66,6 +71,31 @@ memcheck eval 0 eval "$run/last.ckpt" --data "$tmp/data"
 memcheck predict 0 predict "$run/best.ckpt" tests/fuzz/corpus/fuzz_image/one.png
 memcheck bad-checkpoint 1 eval tests/bad-inputs/ckpt/truncated-half.ckpt --data "$tmp/data"
 memcheck bad-config 2 train tests/bad-inputs/config/unknown-key.ini --out "$tmp/never"
+
+# rdrop serve: its request threads, a checkpoint loaded and shared, good
+# and bad requests, then SIGTERM
+mkdir -p "$tmp/served"
+cp -r "$run" "$tmp/served/run"
+$VALGRIND --log-file="$tmp/serve.log" "$RDROP" serve --port 0 --threads 2 "$tmp/served" >"$tmp/serve.out" 2>"$tmp/serve.err" &
+pid=$!
+i=0
+until grep -q '^rdrop serve: http' "$tmp/serve.out" 2>/dev/null || [ $i -ge 600 ]; do i=$((i + 1)); sleep 0.1; done
+url=$(sed -n 's/^rdrop serve: \(http[^ ]*\)\/ .*/\1/p' "$tmp/serve.out")
+body='{"image":"'$(base64 -w0 tests/fuzz/corpus/fuzz_image/one.png)'","runs":[0],"k":8,"seed":3}'
+codes=""
+for req in "GET /api/runs" "GET /api/runs/0" "GET /" "POST /api/predict" "POST /api/predict" "PUT /api/runs"; do
+    set -- $req
+    codes="$codes $(curl -s -o /dev/null -w '%{http_code}' -X "$1" --data-binary "$body" "$url$2")"
+done
+codes="$codes $(curl -s -o /dev/null -w '%{http_code}' --data-binary '{"image":' "$url/api/predict")"
+head -c 3000000 /dev/zero >"$tmp/big"
+codes="$codes $(curl -s -o /dev/null -w '%{http_code}' --data-binary @"$tmp/big" "$url/api/predict")"
+kill -TERM $pid
+wait $pid
+status=$?
+echo "memcheck.sh: serve: replies$codes"
+[ "$codes" = " 200 200 200 200 200 405 400 413" ] || { failed=$((failed + 1)); echo "memcheck.sh: FAIL: serve's replies were$codes" >&2; }
+check_log serve 0
 
 echo "memcheck.sh: valgrind's summary of the training run:"
 sed -n '/HEAP SUMMARY/,/ERROR SUMMARY/p' "$tmp/train.log" | sed 's/^==[0-9]*== /  /'
