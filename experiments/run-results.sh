@@ -106,7 +106,9 @@ for study in "$@"; do
             for m in dropout rdrop; do args="$args experiments/mnist-best-$m.ini$VAL$r"; done
         done
         "$RDROP" compare $args --seeds 1 --set "data.dir=$MNIST" $common --out "$OUT/mnist-best-tuning"
-        sh scripts/select-recipe.sh "$OUT/mnist-best-tuning" | tee "$OUT/mnist-best-tuning/selection.txt"
+        # the selection reads the runs' validation columns: not with REPORT_ONLY
+        [ -n "${REPORT_ONLY:-}" ] ||
+            sh scripts/select-recipe.sh "$OUT/mnist-best-tuning" | tee "$OUT/mnist-best-tuning/selection.txt"
         ;;
     mnist-best)
         "$RDROP" compare experiments/mnist-best-dropout.ini experiments/mnist-best-rdrop.ini \
