@@ -267,7 +267,7 @@ rd_status rd_study_png(const char *path, const rd_result *r, int nr, const rd_cu
     }
     /* names too wide for their place on the x axis: the config's number in the legend */
     int slot_w = (RD_PLOT_W - 114) / (n > 1 ? n - 1 : 1);
-    char (*numbered)[256] = rd_malloc((size_t)n, sizeof *numbered), numbers[MAX_CONFIGS][8];
+    char (*numbered)[256] = rd_malloc((size_t)n, sizeof *numbered), numbers[MAX_CONFIGS][12];
     int too_wide = 0;
     for (int s = 0; s < n - 1 && seeds >= 2; s++) too_wide |= rd_canvas_text_width(names[s], 2) > slot_w - 8;
     if (too_wide) {
