@@ -4,8 +4,9 @@
 set -eu
 PKGS="build-essential pkg-config python3 python3-numpy libopenblas-dev libcriterion-dev libstb-dev zlib1g-dev libinih-dev dataset-fashion-mnist"
 # Optional extras: clang and its sanitizer/libFuzzer runtimes (fuzzing), valgrind
-# (memcheck test). Installed when asked.
-[ "${1:-}" = "--with-tools" ] && PKGS="$PKGS clang libclang-rt-dev valgrind"
+# (memcheck test), PyTorch (the checks against PyTorch: tests/cli/mc_parity.sh
+# and the Python blocks of docs/interop.md). Installed when asked; CI asks.
+[ "${1:-}" = "--with-tools" ] && PKGS="$PKGS clang libclang-rt-dev valgrind python3-torch"
 
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "install-deps: no apt-get here; install these (or your system's equivalents) by hand:" >&2
