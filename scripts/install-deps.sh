@@ -8,10 +8,11 @@ PKGS="build-essential pkg-config python3 python3-numpy libopenblas-dev libcriter
 PKGS="$PKGS curl chromium"
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 # Optional extras: clang and its sanitizer/libFuzzer runtimes (fuzzing), valgrind
-# (memcheck test), and a SLURM the tests start as a single-node cluster
+# (memcheck test), a SLURM the tests start as a single-node cluster
 # (tests/cli/slurm.sh: slurmctld and slurmd from slurm-wlm, munged from
-# munge). Installed when asked.
-[ "${1:-}" = "--with-tools" ] && PKGS="$PKGS clang libclang-rt-dev valgrind slurm-wlm munge"
+# munge) and PyTorch (the checks against PyTorch: tests/cli/mc_parity.sh and
+# the Python blocks of docs/interop.md). Installed when asked; CI asks.
+[ "${1:-}" = "--with-tools" ] && PKGS="$PKGS clang libclang-rt-dev valgrind slurm-wlm munge python3-torch"
 
 cd "$(dirname "$0")/.."
 
