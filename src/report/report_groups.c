@@ -49,18 +49,22 @@ static int sizes_differ(const rd_report *rep) {
     return differ;
 }
 
-static const char *p_text(double p, char *buf, size_t n) {
-    if (isnan(p)) snprintf(buf, n, "n/a");
-    else if (p >= 0.01) snprintf(buf, n, "%.3f", p);
-    else if (p >= 1e-4) snprintf(buf, n, "%.4f", p);
-    else snprintf(buf, n, "%.1e", p);
-    return buf;
-}
-
 /* A group's name in a table: its size when sizes differ, else its label. */
 static void group_name(const rd_report *rep, int g, int by_size, char *buf, size_t n) {
     if (by_size) snprintf(buf, n, "n = %d", group_size(rep, g));
     else snprintf(buf, n, "%s", rep->groups[g]);
+}
+
+/* The rest of a table's header, one column a group: "| g1 | g2 |" and its rule. */
+static void group_columns(FILE *f, const rd_report *rep, int by_size) {
+    char name[64];
+    for (int g = 0; g < rep->n_groups; g++) {
+        group_name(rep, g, by_size, name, sizeof name);
+        fprintf(f, " %s |", name);
+    }
+    fprintf(f, "\n|---|");
+    for (int g = 0; g < rep->n_groups; g++) fprintf(f, "---:|");
+    fprintf(f, "\n");
 }
 
 void rd_groups_section(FILE *f, const rd_report *rep, const rd_comparison *cmp, int m, int primary, double *holm) {
@@ -87,20 +91,14 @@ void rd_groups_section(FILE *f, const rd_report *rep, const rd_comparison *cmp, 
                "difference in points with its 95%% confidence interval, the exact sign-flip p, and the t-test p "
                "Holm-adjusted across the %d groups (one family per comparison). The primary comparison is "
                "marked.\n\n| difference |", G);
-    for (int g = 0; g < G; g++) {
-        group_name(rep, g, by_size, name, sizeof name);
-        fprintf(f, " %s |", name);
-    }
-    fprintf(f, "\n|---|");
-    for (int g = 0; g < G; g++) fprintf(f, "---:|");
-    fprintf(f, "\n");
+    group_columns(f, rep, by_size);
     for (int k = 0; k < m; k++) {
         const char *ca = rep->configs[cmp[k].a], *cb = rep->configs[cmp[k].b], *bold = k == primary ? "**" : "";
         fprintf(f, "| %s%s − %s%s |", bold, cb, ca, bold);
         for (int g = 0; g < G; g++) {
             const rd_paired_test *x = &t[k * G + g];
             fprintf(f, " %+.3f ± %.3f (Holm p %s, sign-flip p %s, %d pairs) |", x->mean, x->half_ci,
-                    p_text(holm[(size_t)k * G + g], ph, sizeof ph), p_text(flip[k * G + g], pf, sizeof pf), x->n);
+                    rd_p_text(holm[(size_t)k * G + g], ph, sizeof ph), rd_p_text(flip[k * G + g], pf, sizeof pf), x->n);
         }
         fprintf(f, "\n");
     }
@@ -108,13 +106,7 @@ void rd_groups_section(FILE *f, const rd_report *rep, const rd_comparison *cmp, 
     fprintf(f, "\nFinal test_kl, the disagreement between dropout sub-networks (mean over seeds), and in "
                "brackets the paired change against the comparison's first config, in percent of that "
                "config's mean:\n\n| difference |");
-    for (int g = 0; g < G; g++) {
-        group_name(rep, g, by_size, name, sizeof name);
-        fprintf(f, " %s |", name);
-    }
-    fprintf(f, "\n|---|");
-    for (int g = 0; g < G; g++) fprintf(f, "---:|");
-    fprintf(f, "\n");
+    group_columns(f, rep, by_size);
     for (int k = 0; k < m; k++) {
         fprintf(f, "| %s − %s |", rep->configs[cmp[k].b], rep->configs[cmp[k].a]);
         for (int g = 0; g < G; g++) {
@@ -151,7 +143,7 @@ void rd_groups_section(FILE *f, const rd_report *rep, const rd_comparison *cmp, 
             trend[k] = rd_fit_line(x, y, n);
             fprintf(f, "| %s%s − %s%s | %d | %+.3f | ±%.3f | %s |\n", k == primary ? "**" : "",
                     rep->configs[cmp[k].b], rep->configs[cmp[k].a], k == primary ? "**" : "", n, trend[k].slope,
-                    trend[k].half_ci, p_text(trend[k].p, pt, sizeof pt));
+                    trend[k].half_ci, rd_p_text(trend[k].p, pt, sizeof pt));
         }
         free(x);
         free(y);
@@ -169,17 +161,17 @@ void rd_groups_section(FILE *f, const rd_report *rep, const rd_comparison *cmp, 
         else if (h < 0.05)
             fprintf(f, "- %s: %s the final test error by %.3f ± %.3f points (%d seeds, t p = %s, Holm p = %s, "
                        "sign-flip p = %s).\n", name, x->mean < 0 ? "lowered" : "raised", fabs(x->mean), x->half_ci,
-                    x->n, p_text(x->p, pt, sizeof pt), p_text(h, ph, sizeof ph),
-                    p_text(flip[primary * G + g], pf, sizeof pf));
+                    x->n, rd_p_text(x->p, pt, sizeof pt), rd_p_text(h, ph, sizeof ph),
+                    rd_p_text(flip[primary * G + g], pf, sizeof pf));
         else
             fprintf(f, "- %s: no significant difference (%+.3f ± %.3f points, %d seeds, t p = %s, Holm p = %s, "
-                       "sign-flip p = %s).\n", name, x->mean, x->half_ci, x->n, p_text(x->p, pt, sizeof pt),
-                    p_text(h, ph, sizeof ph), p_text(flip[primary * G + g], pf, sizeof pf));
+                       "sign-flip p = %s).\n", name, x->mean, x->half_ci, x->n, rd_p_text(x->p, pt, sizeof pt),
+                    rd_p_text(h, ph, sizeof ph), rd_p_text(flip[primary * G + g], pf, sizeof pf));
     }
     if (by_size && G > 2) {
         const rd_line_fit *l = &trend[primary];
         fprintf(f, "\nTrend: the difference changes by %+.3f ± %.3f points for a tenfold larger training set "
-                   "(p = %s): %s.\n", l->slope, l->half_ci, p_text(l->p, pt, sizeof pt),
+                   "(p = %s): %s.\n", l->slope, l->half_ci, rd_p_text(l->p, pt, sizeof pt),
                 l->p < 0.05 ? (l->slope > 0 ? "it rises with the size of the training set"
                                             : "it falls with the size of the training set")
                             : "no significant trend with the size of the training set");

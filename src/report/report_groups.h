@@ -7,6 +7,10 @@
 
 #include "rdrop/report.h"
 
+/* A p-value as the reports print it: three decimals, four below 0.01,
+ * scientific below 1e-4, "n/a" for NaN. Writes buf and returns it. */
+const char *rd_p_text(double p, char *buf, size_t n);
+
 /* "## Across the groups" and "## Conclusion": every comparison at every
  * group (final test error paired by seed within the group), Holm-adjusted
  * across the groups, one family per comparison; holm[k * n_groups + g]

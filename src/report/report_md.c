@@ -49,7 +49,7 @@ static int pairs(const rd_report *rep, const char *a, const char *b, int *ia, in
     return n;
 }
 
-static const char *p_text(double p, char *buf, size_t n) {
+const char *rd_p_text(double p, char *buf, size_t n) {
     if (isnan(p)) snprintf(buf, n, "n/a");
     else if (p >= 0.01) snprintf(buf, n, "%.3f", p);
     else if (p >= 1e-4) snprintf(buf, n, "%.4f", p);
@@ -108,17 +108,17 @@ static tests run_tests(const rd_report *rep, rd_comparison c, int f, double *v, 
 
 static void test_cells(FILE *f, tests t, int with_holm) {
     char p[32], q[32], h[32];
-    fprintf(f, " | %+.3f | ±%.3f | %s | %s", t.t.mean, t.t.half_ci, p_text(t.t.p, p, sizeof p),
-            p_text(t.flip, q, sizeof q));
-    if (with_holm) fprintf(f, " | %s", p_text(t.holm, h, sizeof h));
+    fprintf(f, " | %+.3f | ±%.3f | %s | %s", t.t.mean, t.t.half_ci, rd_p_text(t.t.p, p, sizeof p),
+            rd_p_text(t.flip, q, sizeof q));
+    if (with_holm) fprintf(f, " | %s", rd_p_text(t.holm, h, sizeof h));
 }
 
 /* The honest sentence about one comparison. */
 static void conclusion(FILE *f, const char *a, const char *b, tests t, int m, int primary) {
     char p[32], h[32], q[32], text[2048], holm[96] = "";
-    p_text(t.t.p, p, sizeof p);
-    p_text(t.holm, h, sizeof h);
-    p_text(t.flip, q, sizeof q);
+    rd_p_text(t.t.p, p, sizeof p);
+    rd_p_text(t.holm, h, sizeof h);
+    rd_p_text(t.flip, q, sizeof q);
     if (m > 1) snprintf(holm, sizeof holm, "; Holm-adjusted over %d comparisons p = %s", m, h);
     if (t.t.n < 2) snprintf(text, sizeof text, "%s vs %s: %d paired run(s), too few for a test.", b, a, t.t.n);
     else if (t.holm < 0.05)
@@ -229,8 +229,8 @@ static void body(FILE *f, const rd_report *rep, const rd_comparison *cmp, int m,
         tests kl = run_tests(rep, cmp[k], F_TEST_KL, v, w, ia, ib);
         if (kl.t.n > 0) {
             char pt[32], q[32];
-            fprintf(f, " | %+.4f | ±%.4f | %s | %s", kl.t.mean, kl.t.half_ci, p_text(kl.t.p, pt, sizeof pt),
-                    p_text(kl.flip, q, sizeof q));
+            fprintf(f, " | %+.4f | ±%.4f | %s | %s", kl.t.mean, kl.t.half_ci, rd_p_text(kl.t.p, pt, sizeof pt),
+                    rd_p_text(kl.flip, q, sizeof q));
         } else {
             fprintf(f, " | n/a | | |");
         }
@@ -290,8 +290,8 @@ static void leave_one_out(FILE *f, const rd_report *rep, const rd_comparison *cm
     char a[32], b[32], c[32];
     for (int k = 0; k < m; k++)
         fprintf(f, "| %s%s − %s%s | %s | %s to %s | %d of %d |\n", k == primary ? "**" : "", rep->configs[cmp[k].b],
-                rep->configs[cmp[k].a], k == primary ? "**" : "", p_text(final[k].holm, a, sizeof a),
-                p_text(lo[k], b, sizeof b), p_text(hi[k], c, sizeof c), flips[k], n_seeds);
+                rep->configs[cmp[k].a], k == primary ? "**" : "", rd_p_text(final[k].holm, a, sizeof a),
+                rd_p_text(lo[k], b, sizeof b), rd_p_text(hi[k], c, sizeof c), flips[k], n_seeds);
     free(seeds);
     free(p);
     free(h);

@@ -177,9 +177,9 @@ static void one_run(rd_server *s, long long id, rd_reply *r) {
 /* ---- studies ---- */
 
 static void mean_sd(rd_json_writer *w, const char *key, const double *x, int n) {
-    double v[4096];
+    double *v = rd_malloc((size_t)n + 1, sizeof(double));
     int m = 0;
-    for (int i = 0; i < n && m < 4096; i++)
+    for (int i = 0; i < n; i++)
         if (!isnan(x[i])) v[m++] = x[i];
     rd_json_key(w, key);
     rd_json_object(w);
@@ -188,6 +188,7 @@ static void mean_sd(rd_json_writer *w, const char *key, const double *x, int n) 
     rd_json_key(w, "n");
     rd_json_int(w, m);
     rd_json_end(w);
+    free(v);
 }
 
 static void one_study(rd_server *s, long long id, rd_reply *r) {
