@@ -144,16 +144,14 @@ grep -q "60000 train, 10000 test (data.train_subset = 70000: the file has only 6
 # ---- resume trusts the checkpoint ----------------------------------------
 # a mid-epoch checkpoint: SIGTERM after the first epoch of a long run
 empty_files "$tmp/out" "$tmp/err"
-"$RDROP" train experiments/smoke.ini --set "data.dir=$MNIST" --set data.train_subset=20000 \
-    --set train.epochs=50 --set train.threads=1 --set train.mc_passes=0 --out "$tmp/r" --quiet \
+"$RDROP" train experiments/smoke.ini --set "data.dir=$MNIST" --set data.train_subset=60000 \
+    --set train.epochs=50 --set train.threads=1 --set train.mc_passes=0 --out "$tmp/r" \
     >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-wait_for_line '^epoch 1/' "$tmp/out" "$pid"
-# into epoch 2 (a stop while an epoch ends stops at its boundary, batch 0):
-# epoch 1's checkpoint is written, then a moment of training
-i=0
-while [ ! -e "$tmp/r/last.ckpt" ] && [ $i -lt 600 ]; do i=$((i + 1)); sleep 0.1; done
-sleep 0.3
+# a quarter into epoch 2 (its first progress line on stderr): three quarters
+# of an epoch of 60,000 samples are left, far more than a poll's 0.1 s on any
+# machine (a timed sleep after epoch 1 was not: fast machines finished epoch 2)
+wait_for_line '^epoch 2/[0-9]* batch' "$tmp/err" "$pid"
 kill -TERM "$pid"
 wait "$pid"
 grep -Eq '^interrupted: checkpoint written to .*\(epoch [0-9]+, batch [1-9][0-9]*\)' "$tmp/out" ||

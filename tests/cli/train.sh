@@ -128,21 +128,18 @@ fi
 
 # ---- SIGTERM writes a checkpoint; --resume finishes the run ---------------
 empty_files "$tmp/out" "$tmp/err"
-"$RDROP" train experiments/smoke.ini --set "data.dir=$mnist" --set data.train_subset=10000 \
-    --set train.epochs=100 --set train.threads=1 --out "$tmp/sig" --quiet >"$tmp/out" 2>"$tmp/err" &
+"$RDROP" train experiments/smoke.ini --set "data.dir=$mnist" --set data.train_subset=60000 \
+    --set train.epochs=100 --set train.threads=1 --out "$tmp/sig" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-wait_for_line '^epoch 1/' "$tmp/out" "$pid"
-# into epoch 2 (a stop while an epoch ends stops at its boundary, batch 0):
-# epoch 1's checkpoint is written, then a moment of training
-i=0
-while [ ! -e "$tmp/sig/last.ckpt" ] && [ $i -lt 600 ]; do i=$((i + 1)); sleep 0.1; done
-sleep 0.3
+# a quarter into epoch 2 (its first progress line on stderr), with three
+# quarters of 60,000 samples to go: the stop lands in the middle of an epoch
+wait_for_line '^epoch 2/[0-9]* batch' "$tmp/err" "$pid"
 kill -TERM "$pid"
 wait "$pid"
 status=$?
 args="train (SIGTERM)"
 expect_status 143
-expect_out '^interrupted: checkpoint written to .*/last.ckpt \(epoch [0-9]+, batch [0-9]+\)'
+expect_out '^interrupted: checkpoint written to .*/last.ckpt \(epoch 2, batch [1-9][0-9]*\)'
 done_epochs=$(($(wc -l <"$tmp/sig/metrics.csv") - 1))
 # a mid-epoch checkpoint counts batches: another batch size is refused
 run train --resume "$tmp/sig" --set train.batch_size=64 --quiet
