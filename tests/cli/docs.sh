@@ -28,7 +28,7 @@ lib=$(dirname "$rdrop")/librdrop.a
 python=${PYTHON:-}
 [ -z "$python" ] && { [ -x /usr/bin/python3 ] && python=/usr/bin/python3 || python=python3; }
 tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+trap 'pkill -TERM -P $$ 2>/dev/null; rm -rf "$tmp"' EXIT # and no block's server or run left behind
 passed=0 failed=0 skipped=0
 export LC_ALL=C
 

@@ -24,6 +24,7 @@ BAD=tests/bad-inputs
 tmp=$(mktemp -d) || exit 1
 mounted=
 cleanup() {
+    pkill -TERM -P $$ 2>/dev/null # no background run outlives the script
     [ -n "$mounted" ] && umount "$tmp/full" 2>/dev/null
     rm -rf "$tmp"
 }

@@ -34,7 +34,7 @@ why=$(slurm_why_not)
 [ -z "$why" ] || skip "no SLURM here: $why"
 
 sdir=$(mktemp -d) || exit 1
-trap 'slurm_stop; rm -rf "$tmp" "$sdir"' EXIT
+trap 'slurm_stop; stop_children; rm -rf "$tmp" "$sdir"' EXIT
 trap 'exit 1' INT TERM HUP
 if ! slurm_start "$sdir"; then
     for f in "$sdir/why" "$sdir/slurmctld.log" "$sdir/slurmd.log" "$sdir/munged.out"; do

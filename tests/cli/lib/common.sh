@@ -2,7 +2,10 @@
 # messages): a scratch folder, the pass counter, and the helpers.
 : "${RDROP:?set RDROP to the rdrop binary}"
 tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+# stop_children: at the exit, passed or failed, no background process of the
+# script outlives it (a server left behind holds its port, a run a core)
+stop_children() { pkill -TERM -P $$ 2>/dev/null; return 0; }
+trap 'stop_children; rm -rf "$tmp"' EXIT
 passed=0
 
 # fail MESSAGE: prints it with the last command's output, the count, and stops.
