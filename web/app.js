@@ -440,10 +440,11 @@ async function refreshStudies() {
 
 function studyTable(d) {
   const ms = (x, digits) => (x.mean === null ? '–' : x.mean.toFixed(digits) + (x.sd === null ? '' : ' ± ' + x.sd.toFixed(digits)));
-  const head = el('tr', {}, ...['Arm', 'Method', 'α', 'Dropout', 'Train size', 'Epochs', 'Seeds',
+  const grouped = d.arms.some((a) => a.group); // rdrop compare --group: an arm per group and config
+  const head = el('tr', {}, ...[...(grouped ? ['Group'] : []), 'Arm', 'Method', 'α', 'Dropout', 'Train size', 'Epochs', 'Seeds',
     'Final test error (%)', 'Best test error (%)', 'test_kl', 'MC dropout error (%)'].map((t) => el('th', { scope: 'col', text: t })));
   const rows = d.arms.map((a) => el('tr', {},
-    el('td', { text: a.config }), el('td', { text: a.method === 'rdrop' ? 'R-Drop' : a.method }),
+    ...(grouped ? [el('td', { text: a.group })] : []), el('td', { text: a.config }), el('td', { text: a.method === 'rdrop' ? 'R-Drop' : a.method }),
     el('td', { text: a.alpha === null ? '–' : String(a.alpha) }), el('td', { text: a.dropout === null ? '–' : String(a.dropout) }),
     el('td', { text: a.train_size === null || a.train_size < 0 ? '–' : String(a.train_size) }), el('td', { text: String(a.epochs) }),
     el('td', { text: String(a.seeds) }), el('td', { text: ms(a.final_err, 2) }), el('td', { text: ms(a.best_err, 2) }),

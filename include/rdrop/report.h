@@ -49,8 +49,9 @@ typedef struct {
 
 /* Looks at DIR for the run of config want. A folder with a config.ini of
  * another experiment is RD_ERR_USAGE naming the key (rd_run_config_check); a
- * run that cannot be resumed (no readable last.ckpt, or metrics.csv lacks
- * epochs the checkpoint has done) is RD_RUN_FRESH. */
+ * metrics.csv or last.ckpt that is there but cannot be read is RD_ERR_RUNTIME
+ * naming it (never a silent start over). A run without last.ckpt, or whose
+ * metrics.csv lacks epochs the checkpoint has done, is RD_RUN_FRESH. */
 rd_status rd_run_inspect(const char *dir, const rd_config *want, rd_run_state *s, rd_error *err);
 
 /* One row of results.csv. Errors are in percent of the test set. */

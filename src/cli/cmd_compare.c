@@ -223,7 +223,7 @@ int cmd_compare(int argc, char **argv) {
         case 'h': fputs(USAGE, stdout); return 0;
         default: {
             int taken = cmp_slurm_option(&slurm, c, optarg);
-            if (taken != 1) return taken ? taken : cli_usage_error("compare", "bad option");
+            if (taken != 1) return taken ? taken : cli_bad_option("compare", "n:e:j:t:s:o:phB:P:C:YG:R", argv);
             bad_number = 0;
         }
         }
@@ -265,6 +265,14 @@ int cmd_compare(int argc, char **argv) {
                 status = cli_usage_error("compare", "--group %s and --group %s have the same label %s",
                                          group_specs[h], group_specs[g], groups[g].label);
     }
+    /* a grouped study's curves are named GROUP/CONFIG in curves.csv */
+    for (int g = 0; g < n_groups && !status; g++)
+        for (int a = 0; a < n_arms && !status; a++)
+            if (strlen(groups[g].label) + 1 + strlen(arms[a].label) > CMP_MAX_LABEL)
+                status = cli_usage_error("compare", "--group %.60s with %.60s: the label of their runs, "
+                                         "GROUP/CONFIG, would be %zu characters long, more than %d", group_specs[g],
+                                         argv[optind + a], strlen(groups[g].label) + 1 + strlen(arms[a].label),
+                                         CMP_MAX_LABEL);
     int ib = 0, ip = -1, pairs[CMP_MAX_CONTRASTS][2];
     if (!status && baseline && (ib = arm_index(arms, n_arms, baseline)) < 0)
         status = cli_usage_error("compare", "--baseline %s: no config has that label or position", baseline);

@@ -6,7 +6,9 @@
 #include "rdrop/error.h"
 #include "rdrop/report.h"
 
-enum { CMP_MAX_SETS = 64, CMP_MAX_COMMON = 256, CMP_MAX_CONTRASTS = 64, CMP_MAX_GROUPS = 64 }; /* overrides per config; common --set */
+/* overrides per config; common --set; a label's length (results.csv's and
+ * curves.csv's fields hold 255 characters, GROUP/CONFIG included) */
+enum { CMP_MAX_SETS = 64, CMP_MAX_COMMON = 256, CMP_MAX_CONTRASTS = 64, CMP_MAX_GROUPS = 64, CMP_MAX_LABEL = 255 };
 
 /* One config of the comparison: "PATH" or "PATH:key=value:key=value"; or,
  * with path NULL, a --group: "key=value:key=value" applied to every config. */
@@ -15,7 +17,7 @@ typedef struct {
     const char *path;
     const char *sets[CMP_MAX_SETS]; /* its own overrides, applied after the common ones */
     int n_sets;
-    char label[256]; /* config name + "+key=value" per override, safe in paths and CSV */
+    char label[CMP_MAX_LABEL + 1]; /* config name + "+key=value" per override, safe in paths and CSV */
 } cmp_arm;
 
 /* RUN_COMMITTED: finished, known from its row in the comparison's

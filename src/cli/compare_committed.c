@@ -162,14 +162,16 @@ rd_status cmp_rows_as_runs(cmp_run **runs, int n, const char *out, rd_error *err
     int n_rows;
     rd_status st = rd_results_read(path, &rows, &n_rows, err);
     if (st) return st;
+    char *used = rd_calloc((size_t)n_rows + 1, 1);
     for (int j = 0; j < n && !st; j++) {
         cmp_run *r = runs[j];
         const char *group = r->group ? r->group->label : "";
         int at = -1;
         for (int i = 0; i < n_rows && at < 0; i++)
-            if (rows[i].seed == r->seed && !strcmp(rows[i].config, cmp_run_label(r)) &&
+            if (!used[i] && rows[i].seed == r->seed && !strcmp(rows[i].config, cmp_run_label(r)) &&
                 (!rows[i].group[0] || !strcmp(rows[i].group, group)))
                 at = i;
+        if (at >= 0) used[at] = 1;
         char want[9], why[200];
         rd_result_hash(&r->cfg, want);
         if (at < 0)
@@ -186,6 +188,15 @@ rd_status cmp_rows_as_runs(cmp_run **runs, int n, const char *out, rd_error *err
             r->row = rows[at];
         }
     }
+    /* the report is made from the whole table: a row this command does not
+     * ask for would be reported under a command that does not describe it */
+    for (int i = 0; i < n_rows && !st; i++)
+        if (!used[i])
+            st = rd_fail(err, RD_ERR_USAGE, "%s:%d: %s%s%s seed %llu is a run this command does not ask for: "
+                         "--report-only reports every row of results.csv, so give it the configs, groups and "
+                         "--seeds that made the table (report.md's first lines show the command)", path, i + 2,
+                         rows[i].group, rows[i].group[0] ? "/" : "", rows[i].config, rows[i].seed);
+    free(used);
     free(rows);
     return st;
 }

@@ -7,15 +7,18 @@
 #include "rdrop/files.h"
 #include "rdrop/report.h"
 
-/* Keeps labels usable as folder names and CSV fields. */
-static void safe_append(char *label, size_t size, const char *text) {
+/* Keeps labels usable as folder names and CSV fields. Returns 0 when the
+ * label is full: a label cut short could name two arms alike. */
+static int safe_append(char *label, size_t size, const char *text) {
     size_t n = strlen(label);
-    for (const char *p = text; *p && n + 1 < size; p++) {
+    const char *p = text;
+    for (; *p && n + 1 < size; p++) {
         char c = *p;
         int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("._=+-", c);
         label[n++] = ok ? c : '_';
     }
     label[n] = 0;
+    return *p == 0;
 }
 
 /* Cuts "key=value:key=value" (in place) into a's overrides. */
@@ -33,8 +36,10 @@ static rd_status split_sets(cmp_arm *a, char *p, const char *spec, rd_error *err
     return RD_OK;
 }
 
-/* "+key=value" per override, the section left out; "key*=F" reads "keyxF". */
-static void label_sets(cmp_arm *a) {
+/* "+key=value" per override, the section left out; "key*=F" reads "keyxF".
+ * Returns 0 when the label does not fit. */
+static int label_sets(cmp_arm *a) {
+    int fits = 1;
     for (int i = 0; i < a->n_sets; i++) {
         const char *s = a->sets[i], *eq = strchr(s, '='), *dot = strchr(s, '.');
         const char *key = dot && dot < eq ? dot + 1 : s;
@@ -42,8 +47,15 @@ static void label_sets(cmp_arm *a) {
         char part[600];
         snprintf(part, sizeof part, "%s%.*s%s%s", a->label[0] ? "+" : "", (int)(eq - scale - key), key,
                  scale ? "x" : "=", eq + 1);
-        safe_append(a->label, sizeof a->label, part);
+        fits &= safe_append(a->label, sizeof a->label, part);
     }
+    return fits;
+}
+
+static rd_status too_long(const char *what, const char *spec, rd_error *err) {
+    return rd_fail(err, RD_ERR_USAGE, "%s%.60s...: its label (the config's name and \"+key=value\" per override) "
+                   "would be longer than %d characters: shorten the name or the overrides", what, spec,
+                   CMP_MAX_LABEL);
 }
 
 rd_status cmp_arm_parse(cmp_arm *a, const char *spec, rd_error *err) {
@@ -57,8 +69,7 @@ rd_status cmp_arm_parse(cmp_arm *a, const char *spec, rd_error *err) {
     if (st) return st;
     static rd_config cfg;
     if ((st = rd_config_load(a->path, &cfg, err))) return st;
-    safe_append(a->label, sizeof a->label, cfg.name);
-    label_sets(a);
+    if (!safe_append(a->label, sizeof a->label, cfg.name) || !label_sets(a)) return too_long("", spec, err);
     return RD_OK;
 }
 
@@ -68,7 +79,7 @@ rd_status cmp_group_parse(cmp_arm *g, const char *spec, rd_error *err) {
         return rd_fail(err, RD_ERR_USAGE, "--group %.60s...: too long", spec);
     rd_status st = split_sets(g, g->spec, spec, err);
     if (st) return st;
-    label_sets(g);
+    if (!label_sets(g)) return too_long("--group ", spec, err);
     return RD_OK;
 }
 

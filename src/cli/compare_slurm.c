@@ -29,7 +29,9 @@ static long long time_seconds(const char *t) {
     const char *p = t, *dash = strchr(t, '-');
     char *end;
     if (dash) {
-        if (dash == t || strspn(t, "0123456789") != (size_t)(dash - t)) return -1;
+        /* at most 5 digits of days: sbatch's limits are far shorter, and
+         * the sum below cannot overflow */
+        if (dash == t || dash - t > 5 || strspn(t, "0123456789") != (size_t)(dash - t)) return -1;
         days = strtoll(t, NULL, 10);
         p = dash + 1;
     }
@@ -108,12 +110,17 @@ static int in_path(const char *name) {
     return 0;
 }
 
-/* Runs a SLURM client program, its stdout and stderr into out (the last n
- * bytes kept, line breaks as "; "). Returns its exit status, or -1 when it
- * could not run. */
-static int run_tool(char *const argv[], char *out, size_t n) {
+/* Runs a SLURM client program, its stdout and stderr into *out (malloc'd,
+ * line breaks as "; "; beyond MAX_OUTPUT bytes, the end kept: the error
+ * comes last). The whole of a normal answer is kept: a list of partitions cut
+ * short would hide the one asked for. Returns its exit status, or -1 when
+ * it could not run. */
+enum { MAX_OUTPUT = 1 << 20 };
+static int run_tool(char *const argv[], char **out) {
+    size_t cap = 1024, len = 0;
+    *out = rd_malloc(cap, 1);
+    (*out)[0] = 0;
     int fd[2];
-    out[0] = 0;
     if (pipe(fd) != 0) return -1;
     fflush(NULL);
     pid_t pid = fork();
@@ -132,24 +139,27 @@ static int run_tool(char *const argv[], char *out, size_t n) {
     }
     close(fd[1]);
     char buf[512];
-    size_t len = 0;
     ssize_t got;
     while ((got = read(fd[0], buf, sizeof buf)) > 0 || (got < 0 && errno == EINTR))
         for (ssize_t i = 0; i < got; i++) {
-            if (len + 3 >= n) { /* keep the end: the error comes last */
-                memmove(out, out + n / 2, len - n / 2);
-                len -= n / 2;
+            if (len + 3 >= cap && cap < MAX_OUTPUT) {
+                *out = rd_realloc(*out, cap * 2, 1);
+                cap *= 2;
+            }
+            if (len + 3 >= cap) { /* keep the end */
+                memmove(*out, *out + cap / 2, len - cap / 2);
+                len -= cap / 2;
             }
             if (buf[i] == '\n') {
-                memcpy(out + len, "; ", 2);
+                memcpy(*out + len, "; ", 2);
                 len += 2;
             } else {
-                out[len++] = buf[i];
+                (*out)[len++] = buf[i];
             }
         }
     close(fd[0]);
-    while (len >= 2 && !memcmp(out + len - 2, "; ", 2)) len -= 2;
-    out[len] = 0;
+    while (len >= 2 && !memcmp(*out + len - 2, "; ", 2)) len -= 2;
+    (*out)[len] = 0;
     int status;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR) return -1;
@@ -236,20 +246,18 @@ static void script(FILE *f, cmp_run **pending, int k, int n, const cmp_common *c
             MAX_REQUEUES, MAX_REQUEUES);
 }
 
-/* Checks the partition, writes the script to a temporary file, asks sbatch
- * --test-only about it, then puts it in place. */
-static int write_checked(cmp_run **pending, int k, int n, const cmp_common *c, const cmp_slurm *s,
-                         const char *collect, const char *path, const char *out_abs, const char *cwd) {
-    char msg[1024], tmp[4400];
-    char *sinfo[] = {"sinfo", "--noheader", "--format=%R", NULL};
-    int st = run_tool(sinfo, msg, sizeof msg);
+/* Every partition of --partition a,b is one SLURM has: 0, or the exit
+ * status after saying why not. */
+static int check_partitions(const cmp_slurm *s) {
+    char *msg, *sinfo[] = {"sinfo", "--noheader", "--format=%R", NULL};
+    int st = run_tool(sinfo, &msg), status = 0;
     if (st != 0) {
         fprintf(stderr, "rdrop compare: cannot reach SLURM: sinfo %s: %s\n", st < 0 ? "did not run" : "failed",
                 msg[0] ? msg : "(no message)");
-        return 1;
+        status = 1;
     }
-    /* --partition a,b: each of them (sinfo prints one name per line, "; " here) */
-    for (const char *want = s->partition; want && *want;) {
+    /* sinfo prints one name per line, "; " here */
+    for (const char *want = s->partition; !status && want && *want;) {
         size_t n_want = strcspn(want, ",");
         int found = 0;
         for (char *p = msg; *p && !found;) {
@@ -258,12 +266,23 @@ static int write_checked(cmp_run **pending, int k, int n, const cmp_common *c, c
             p += len + (p[len] ? 2 : 0);
         }
         if (!found) {
-            fprintf(stderr, "rdrop compare: --partition %s: SLURM has no partition %.*s (it has: %s)\n", s->partition,
-                    (int)n_want, want, msg[0] ? msg : "none");
-            return 2;
+            fprintf(stderr, "rdrop compare: --partition %s: SLURM has no partition %.*s (it has: %.500s%s)\n",
+                    s->partition, (int)n_want, want, msg[0] ? msg : "none", strlen(msg) > 500 ? "..." : "");
+            status = 2;
         }
         want += n_want + (want[n_want] == ',');
     }
+    free(msg);
+    return status;
+}
+
+/* Checks the partition, writes the script to a temporary file, asks sbatch
+ * --test-only about it, then puts it in place. */
+static int write_checked(cmp_run **pending, int k, int n, const cmp_common *c, const cmp_slurm *s,
+                         const char *collect, const char *path, const char *out_abs, const char *cwd) {
+    char tmp[4400], *msg;
+    int st = check_partitions(s);
+    if (st) return st;
     snprintf(tmp, sizeof tmp, "%s.check.%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "w");
     if (!f) {
@@ -277,13 +296,15 @@ static int write_checked(cmp_run **pending, int k, int n, const cmp_common *c, c
         return 1;
     }
     char *check[] = {"sbatch", "--test-only", tmp, NULL};
-    st = run_tool(check, msg, sizeof msg);
+    st = run_tool(check, &msg);
     if (st != 0) {
         fprintf(stderr, "rdrop compare: SLURM would refuse the job array (sbatch --test-only: %s); %s was left as "
                 "it was\n", msg[0] ? msg : "no message", path);
+        free(msg);
         unlink(tmp);
         return 2;
     }
+    free(msg);
     chmod(tmp, 0755);
     if (rename(tmp, path) != 0) {
         fprintf(stderr, "rdrop compare: %s: cannot write: %s\n", path, strerror(errno));
@@ -333,13 +354,13 @@ int cmp_slurm_write(cmp_run **runs, int n, const cmp_common *c, const cmp_slurm 
         if (s->max_running) printf(", at most %d at a time", s->max_running);
         printf("\n");
         if (s->submit) {
-            char msg[1024];
-            char *submit[] = {"sbatch", "--parsable", path, NULL};
-            int st = run_tool(submit, msg, sizeof msg);
+            char *msg, *submit[] = {"sbatch", "--parsable", path, NULL};
+            int st = run_tool(submit, &msg);
             if (st != 0)
                 status = (fprintf(stderr, "rdrop compare: sbatch %s failed: %s\n", path, msg[0] ? msg : "no message"), 1);
             else
                 printf("submitted: job array %s (squeue --me lists its tasks)\n", msg);
+            free(msg);
         } else {
             printf("submit it with\n  sbatch %s\n", path);
         }
@@ -368,8 +389,8 @@ void cmp_slurm_collect_command(char *buf, size_t n, const char *exe, int argc, c
         const char *a = argv[i];
         const struct option *hit = NULL;
         int hits = 0;
-        size_t len = strcspn(a + 2, "=");
-        for (int j = 0; !strncmp(a, "--", 2) && len && slurm[j].name; j++)
+        size_t len = strncmp(a, "--", 2) ? 0 : strcspn(a + 2, "="); /* a may be "" or "-" */
+        for (int j = 0; len && slurm[j].name; j++)
             if (!strncmp(slurm[j].name, a + 2, len) && ++hits) hit = &slurm[j];
         if (hits != 1) { /* getopt took a unique prefix; a prefix of two is another option */
             keep[m++] = argv[i];

@@ -60,9 +60,13 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) {
  * argv[optind - 1] is the offending argument. */
 int cli_bad_option(const char *cmd, const char *optstring, char **argv) {
     const char *arg = argv[optind - 1];
-    if (optopt && strchr(optstring, optopt)) /* a known option, its value missing or extra */
-        return cli_usage_error(cmd, strchr(arg, '=') ? "option '%s' takes no value"
-                                                     : "option '%s' needs a value", arg);
+    /* getopt sets optopt to an unknown short option's letter, to 0 for an
+     * unknown long option, and to the option's val for a known one whose
+     * value is missing or extra (a long option's val may be past 255) */
+    int known = strncmp(arg, "--", 2) ? optopt > 0 && optopt < 256 && strchr(optstring, optopt) : optopt != 0;
+    const char *eq = strchr(arg, '=');
+    if (known && eq) return cli_usage_error(cmd, "option '%.*s' takes no value", (int)(eq - arg), arg);
+    if (known) return cli_usage_error(cmd, "option '%s' needs a value", arg);
     return cli_usage_error(cmd, "unknown option '%s'", arg);
 }
 

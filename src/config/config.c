@@ -2,6 +2,7 @@
  * own keys; and `--set section.key=value` overrides. The INI syntax is
  * inih's; what each key means and accepts comes from the key table. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <ini.h>
 #include <stdarg.h>
@@ -227,8 +228,58 @@ rd_status rd_config_load(const char *path, rd_config *c, rd_error *err) { return
 
 rd_status rd_config_load_own(const char *path, rd_config *c, rd_error *err) { return load(path, 0, c, err); }
 
-/* "key*=F": the key's value times F, rounded to the nearest whole number
- * (halves up) for whole-number keys, then checked like any value. */
+/* A decimal factor as written, exactly: F = m / 10^e ("1.65" is 165 / 10^2),
+ * with 10^e * m below 2^64 so that whole numbers scale without rounding
+ * error. Returns 0 for anything else. */
+static int exact_factor(const char *s, unsigned long long *m, unsigned long long *p) {
+    unsigned long long v = 0;
+    int e = 0, digits = 0;
+    for (int dot = 0; *s == '.' ? !dot++ : *s >= '0' && *s <= '9'; s++) {
+        if (*s == '.') continue;
+        if (v > (ULLONG_MAX - 9) / 10) return 0;
+        v = v * 10 + (unsigned)(*s - '0');
+        e += dot, digits++;
+    }
+    if (!digits) return 0;
+    if (*s == 'e' || *s == 'E') {
+        char *end;
+        long x = strtol(s + 1, &end, 10);
+        if (end == s + 1 || *end || x < -40 || x > 40) return 0;
+        e -= (int)x;
+    } else if (*s) {
+        return 0;
+    }
+    for (; e < 0; e++) {
+        if (v > ULLONG_MAX / 10) return 0;
+        v *= 10;
+    }
+    for (; e > 0 && v % 10 == 0; e--) v /= 10;
+    unsigned long long ten = 1;
+    for (int i = 0; i < e; i++) {
+        if (ten > ULLONG_MAX / 10) return 0;
+        ten *= 10;
+    }
+    if (v && ten > ULLONG_MAX / v) return 0;
+    *m = v;
+    *p = ten;
+    return 1;
+}
+
+/* A whole number times m / p, rounded to the nearest (halves up), in
+ * integers: now = q p + r, so now m / p = q m + r m / p, and r m < p m fits. */
+static int scale_whole(unsigned long long now, unsigned long long m, unsigned long long p, unsigned long long *out) {
+    unsigned long long q = now / p, r = now % p;
+    if (m && q > ULLONG_MAX / m) return 0;
+    unsigned long long whole = q * m, lo = r * m, v = whole + lo / p;
+    if (v < whole) return 0;
+    if (lo % p >= p - lo % p && ++v == 0) return 0;
+    *out = v;
+    return 1;
+}
+
+/* "key*=F": the key's value times F, then checked like any value. Whole-number
+ * keys are scaled exactly and rounded to the nearest (halves up): 150 * 1.65
+ * is 247.5 and gives 248, and a 20-digit seed keeps all its digits. */
 static rd_status scale_value(const rd_config_key *k, const char *factor, rd_config *c, char *why, size_t n) {
     if (k->type != RD_KEY_INT && k->type != RD_KEY_FLOAT && k->type != RD_KEY_DOUBLE && k->type != RD_KEY_U64) {
         snprintf(why, n, "*= scales numbers only");
@@ -241,18 +292,22 @@ static rd_status scale_value(const rd_config_key *k, const char *factor, rd_conf
         return RD_ERR_USAGE;
     }
     rd_key_format(k, c, now, sizeof now);
-    /* to 12 digits first, so that a decimal factor acts as written: 150 * 1.65
-     * is 247.5 (and rounds to 248), not the 247.49999... of binary doubles */
-    snprintf(text, sizeof text, "%.12g", strtod(now, NULL) * f);
-    double v = strtod(text, NULL);
     if (k->type == RD_KEY_INT || k->type == RD_KEY_U64) {
-        if (!(v < 1e19)) {
+        unsigned long long m, p, v;
+        if (!exact_factor(factor, &m, &p)) {
+            snprintf(why, n, "*=%s: for a whole-number key, the factor must be a plain decimal (2, 1.65, 1e3) of at most 19 digits", factor);
+            return RD_ERR_USAGE;
+        }
+        if (now[0] == '-' || !scale_whole(strtoull(now, NULL, 10), m, p, &v)) {
             snprintf(why, n, "%s * %s is out of range", now, factor);
             return RD_ERR_USAGE;
         }
-        snprintf(text, sizeof text, "%.0f", round(v));
+        snprintf(text, sizeof text, "%llu", v);
     } else {
-        snprintf(text, sizeof text, "%.17g", v);
+        /* to 12 digits first, so that a decimal factor acts as written:
+         * 0.1 * 3 is 0.3, not the 0.30000000000000004 of binary doubles */
+        snprintf(text, sizeof text, "%.12g", strtod(now, NULL) * f);
+        snprintf(text, sizeof text, "%.17g", strtod(text, NULL));
     }
     return rd_key_parse(k, text, c, why, n);
 }

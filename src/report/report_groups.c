@@ -38,37 +38,37 @@ static int group_size(const rd_report *rep, int g) {
     return -1;
 }
 
-/* 1 when the groups train on different numbers of samples (all known). */
-static int sizes_differ(const rd_report *rep) {
-    int first = group_size(rep, 0), differ = 0;
+int rd_groups_by_size(const rd_report *rep) {
+    int differ = 0;
     for (int g = 0; g < rep->n_groups; g++) {
         int n = group_size(rep, g);
         if (n <= 0) return 0;
-        differ |= n != first;
+        for (int i = 0; i < rep->n; i++) /* one size in the whole group */
+            if (!strcmp(rep->results[i].group, rep->groups[g]) && rep->results[i].train_size != n) return 0;
+        differ |= n != group_size(rep, 0);
     }
     return differ;
 }
 
-/* A group's name in a table: its size when sizes differ, else its label. */
-static void group_name(const rd_report *rep, int g, int by_size, char *buf, size_t n) {
-    if (by_size) snprintf(buf, n, "n = %d", group_size(rep, g));
-    else snprintf(buf, n, "%s", rep->groups[g]);
+/* A group's name in a table: its size when the groups are sizes (in buf),
+ * else its label, whole. */
+static const char *group_name(const rd_report *rep, int g, int by_size, char buf[32]) {
+    if (!by_size) return rep->groups[g];
+    snprintf(buf, 32, "n = %d", group_size(rep, g));
+    return buf;
 }
 
 /* The rest of a table's header, one column a group: "| g1 | g2 |" and its rule. */
 static void group_columns(FILE *f, const rd_report *rep, int by_size) {
-    char name[64];
-    for (int g = 0; g < rep->n_groups; g++) {
-        group_name(rep, g, by_size, name, sizeof name);
-        fprintf(f, " %s |", name);
-    }
+    char buf[32];
+    for (int g = 0; g < rep->n_groups; g++) fprintf(f, " %s |", group_name(rep, g, by_size, buf));
     fprintf(f, "\n|---|");
     for (int g = 0; g < rep->n_groups; g++) fprintf(f, "---:|");
     fprintf(f, "\n");
 }
 
 void rd_groups_section(FILE *f, const rd_report *rep, const rd_comparison *cmp, int m, int primary, double *holm) {
-    int G = rep->n_groups, by_size = sizes_differ(rep);
+    int G = rep->n_groups, by_size = rd_groups_by_size(rep);
     double *a = rd_malloc((size_t)rep->n + 1, sizeof(double)), *b = rd_malloc((size_t)rep->n + 1, sizeof(double));
     rd_paired_test *t = rd_malloc((size_t)m * G + 1, sizeof *t);
     double *flip = rd_malloc((size_t)m * G + 1, sizeof(double)), *p = rd_malloc((size_t)G + 1, sizeof(double));
@@ -81,7 +81,7 @@ void rd_groups_section(FILE *f, const rd_report *rep, const rd_comparison *cmp, 
         }
         rd_holm(p, G, holm + (size_t)k * G);
     }
-    char name[64], pt[32], ph[32], pf[32];
+    char nbuf[32], pt[32], ph[32], pf[32];
     fprintf(f, "## Across the groups\n\nThe same configs in %d groups of settings (`rdrop compare --group`):", G);
     for (int g = 0; g < G; g++) {
         fprintf(f, "%s `%s`", g ? "," : "", rep->groups[g]);
@@ -155,7 +155,7 @@ void rd_groups_section(FILE *f, const rd_report *rep, const rd_comparison *cmp, 
     for (int g = 0; g < G; g++) {
         const rd_paired_test *x = &t[primary * G + g];
         double h = holm[(size_t)primary * G + g];
-        group_name(rep, g, by_size, name, sizeof name);
+        const char *name = group_name(rep, g, by_size, nbuf);
         if (x->n < 2)
             fprintf(f, "- %s: %d paired run(s), too few for a test.\n", name, x->n);
         else if (h < 0.05)
@@ -191,7 +191,8 @@ void rd_groups_section(FILE *f, const rd_report *rep, const rd_comparison *cmp, 
  * apart on the x axis, so that their intervals do not hide each other. */
 rd_status rd_groups_png(const char *path, const rd_report *rep, const rd_comparison *cmp, int m, rd_error *err) {
     int G = rep->n_groups, K = 0;
-    if (!sizes_differ(rep)) return rd_fail(err, RD_ERR_USAGE, "%s: the groups train on the same sizes", path);
+    if (!rd_groups_by_size(rep))
+        return rd_fail(err, RD_ERR_USAGE, "%s: the groups do not each train on one size of their own", path);
     int *which = rd_malloc((size_t)m + 1, sizeof(int));
     for (int k = 0; k < m; k++)
         if (cmp[k].a == cmp[0].a) which[K++] = k;

@@ -11,6 +11,11 @@
  * scientific below 1e-4, "n/a" for NaN. Writes buf and returns it. */
 const char *rd_p_text(double p, char *buf, size_t n);
 
+/* Are the groups sizes? Every run of a group trains on one number of
+ * samples, and the numbers differ between groups: then tables name a group
+ * by its size, and the report draws the trend and size.png. */
+int rd_groups_by_size(const rd_report *rep);
+
 /* "## Across the groups" and "## Conclusion": every comparison at every
  * group (final test error paired by seed within the group), Holm-adjusted
  * across the groups, one family per comparison; holm[k * n_groups + g]

@@ -410,10 +410,7 @@ rd_status rd_report_write(const char *path, const rd_report *rep, rd_error *err)
 
 rd_status rd_report_size_png(const char *path, const rd_report *rep, int *written, rd_error *err) {
     *written = 0;
-    if (rep->n_groups < 3) return RD_OK;
-    int sizes = 0; /* the groups' training sizes differ? */
-    for (int i = 0; i < rep->n && !sizes; i++) sizes = rep->results[i].train_size != rep->results[0].train_size;
-    if (!sizes) return RD_OK;
+    if (rep->n_groups < 3 || !rd_groups_by_size(rep)) return RD_OK;
     rd_comparison *cmp = rd_malloc((size_t)(rep->comparisons ? rep->n_comparisons : rep->n_configs) + 1, sizeof *cmp);
     int m = comparisons(rep, cmp);
     rd_status st = rd_groups_png(path, rep, cmp, m, err);

@@ -3,10 +3,19 @@
  * to train, and `rdrop train --continue` what to do. */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "rdrop/checkpoint.h"
 #include "rdrop/report.h"
+
+/* A file of the run that is there but cannot be read: an error, never a
+ * reason to train over the run (its epochs would be lost without a word). */
+static rd_status unreadable(const char *dir, const rd_error *why, rd_error *err) {
+    return rd_fail(err, RD_ERR_RUNTIME,
+                   "%s; the run in %s is kept as it is: repair that file, or start the run over (rdrop train "
+                   "--force, or remove the folder)", why->msg, dir);
+}
 
 rd_status rd_run_inspect(const char *dir, const rd_config *want, rd_run_state *s, rd_error *err) {
     char path[4200];
@@ -19,7 +28,10 @@ rd_status rd_run_inspect(const char *dir, const rd_config *want, rd_run_state *s
     if (st) return st;
     rd_run_curves cur;
     int have = 0; /* epochs 1..have are all in metrics.csv */
-    if (rd_run_read(dir, &cur, NULL) == RD_OK) {
+    snprintf(path, sizeof path, "%s/metrics.csv", dir);
+    if (access(path, F_OK) == 0) { /* no metrics.csv: stopped before it was written */
+        rd_error why = {0};
+        if (rd_run_read(dir, &cur, &why)) return unreadable(dir, &why, err);
         if (rd_run_finished(&cur, want->train.epochs) && cur.epochs == want->train.epochs) s->kind = RD_RUN_FINISHED;
         while (have < cur.epochs && !isnan(cur.col[RD_COL_EPOCH_SECONDS][have])) have++;
         rd_run_free(&cur);
@@ -34,7 +46,9 @@ rd_status rd_run_inspect(const char *dir, const rd_config *want, rd_run_state *s
     rd_mlp m;
     rd_optim o;
     rd_ckpt_state c;
-    if (access(path, F_OK) == 0 && rd_checkpoint_load(path, &m, &o, &c, NULL) == RD_OK) {
+    if (access(path, F_OK) == 0) { /* no last.ckpt: stopped before the first one */
+        rd_error why = {0};
+        if (rd_checkpoint_load(path, &m, &o, &c, &why)) return unreadable(dir, &why, err);
         rd_mlp_free(&m);
         rd_optim_free(&o);
         if (c.epoch <= have && c.epoch < want->train.epochs) {

@@ -84,15 +84,19 @@ rd_status rd_curves_read(const char *path, rd_curve_set *s, rd_error *err) {
     int cap = 0, got;
     for (int row = 2; (got = rd_csv_line(f, line, sizeof line)) != 0; row++) {
         double v[4], runs;
-        int ok = got > 0 && rd_csv_fields(line, field, 8) == 7 && field[0][0] && strlen(field[0]) < 256 &&
-                 field[1][0] && strlen(field[1]) < 16 && number(field[2], &v[0]) && number(field[3], &runs) &&
-                 number(field[4], &v[1]) && number(field[5], &v[2]) && number(field[6], &v[3]) &&
-                 v[0] >= 1 && v[0] == floor(v[0]);
-        if (!ok || !add_point(s, &cap, field[0], field[1], v)) {
+        const char *why = got < 0 ? "a line longer than 1023 characters"
+                          : rd_csv_fields(line, field, 8) != 7 ? "not 7 comma-separated fields"
+                          : !field[0][0] || strlen(field[0]) > 255 ? "config: empty or longer than 255 characters"
+                          : !field[1][0] || strlen(field[1]) > 15 ? "metric: empty or longer than 15 characters"
+                          : !number(field[2], &v[0]) || v[0] < 1 || v[0] != floor(v[0]) ? "epoch: not a whole number from 1"
+                          : !number(field[3], &runs) || !number(field[4], &v[1]) || !number(field[5], &v[2]) ||
+                                    !number(field[6], &v[3]) ? "runs, mean, min or max: not a number"
+                          : NULL;
+        if (why || !add_point(s, &cap, field[0], field[1], v)) {
             fclose(f);
             rd_curves_free(s);
             return rd_fail(err, RD_ERR_RUNTIME, "%s:%d: %s", path, row,
-                           ok ? "an epoch that does not come after the one before it" : "not a curves row");
+                           why ? why : "an epoch that does not come after the one before it");
         }
     }
     fclose(f);

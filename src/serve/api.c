@@ -214,11 +214,11 @@ static void one_study(rd_server *s, long long id, rd_reply *r) {
     rd_json_int(w, n);
     rd_json_key(w, "arms");
     rd_json_array(w);
-    for (int i = 0; i < n; i++) { /* one arm per config label, in the file's order */
+    for (int i = 0; i < n; i++) { /* one arm per group and config label, in the file's order */
         if (done[i]) continue;
         int m = 0;
         for (int j = i; j < n; j++) {
-            if (strcmp(res[j].config, res[i].config)) continue;
+            if (strcmp(res[j].config, res[i].config) || strcmp(res[j].group, res[i].group)) continue;
             done[j] = 1;
             col[0][m] = res[j].final_err;
             col[1][m] = res[j].best_err;
@@ -228,6 +228,7 @@ static void one_study(rd_server *s, long long id, rd_reply *r) {
         }
         const rd_result *a = &res[i];
         rd_json_object(w);
+        key_str(w, "group", a->group); /* "" unless rdrop compare --group */
         key_str(w, "config", a->config);
         key_str(w, "method", a->method);
         key_num(w, "alpha", a->alpha);

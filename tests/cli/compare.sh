@@ -125,6 +125,16 @@ usage_error 'whole number' compare experiments/mnist-dropout.ini experiments/mni
 usage_error 'from 1 to 10000' compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini --seeds 100000
 usage_error 'from 1 to 256' compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini --seeds 2 --threads 1000
 usage_error 'same label' compare experiments/mnist-rdrop.ini experiments/mnist-rdrop.ini --seeds 1
+# labels are never cut short (two arms cut alike would share their run folders)
+many=$(i=0; while [ $i -lt 28 ]; do printf ':train.lr=0.001'; i=$((i + 1)); done)
+usage_error 'longer than 255 characters' compare experiments/mnist-dropout.ini \
+    "experiments/mnist-rdrop.ini$many:train.alpha=1" "experiments/mnist-rdrop.ini$many:train.alpha=2" --seeds 1
+usage_error 'GROUP/CONFIG, would be' compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini \
+    --seeds 1 --print-commands --group "train.lr=0.01${many#:train.lr=0.001}" --group train.lr=0.1
+usage_error "unknown option '--bogus'" compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini --bogus
+usage_error "option '--seeds' needs a value" compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini --seeds
+usage_error "option '--partition' needs a value" compare experiments/mnist-dropout.ini --slurm --partition
+usage_error "option '--slurm' takes no value" compare experiments/mnist-dropout.ini --slurm=yes
 usage_error 'train.alphx' compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini:train.alphx=2 --seeds 1
 usage_error 'train.epochs' compare "$@" --epochs 2   # the folder holds 1-epoch runs
 usage_error 'metric' plot "$C/runs/mnist-dropout-s0" --out "$tmp/x.png" --metric accuracy
@@ -158,6 +168,9 @@ grep -q -- '--report-only: the report made again from the table alone' "$C/repor
 [ "$(cksum <"$C/results.csv")" = "$sum" ] || fail "--report-only rewrote results.csv"; ok
 [ -d "$C/runs" ] && fail "--report-only made run folders"; ok
 usage_error 'no row for mnist-dropout-s2' compare "$@" --report-only --seeds 3
+# ... and so is a table with rows the command does not ask for (seed 1 here)
+usage_error 'mnist-dropout seed 1 is a run this command does not ask for' compare "$@" --report-only --seeds 1
+[ "$(cksum <"$C/results.csv")" = "$sum" ] || fail "a refused --report-only changed results.csv"; ok
 mv "$C/runs.away" "$C/runs"
 
 # Groups: every config at every --group's settings (here three training-set

@@ -19,6 +19,12 @@ ok
 mkdir "$tmp/img"
 "$tmp/draw-figures" "$tmp/img" >"$tmp/out" 2>"$tmp/err" || fail "draw-figures failed"
 ok
+# every figure scripts/figures/ names was drawn (a figure it skipped would
+# otherwise go unchecked)
+for name in $(grep -oh '"[a-z0-9-]*\.png"' scripts/figures/*.c | tr -d '"' | sort -u); do
+    [ -f "$tmp/img/$name" ] || fail "scripts/figures/ did not draw $name"
+    ok
+done
 for f in "$tmp"/img/*.png; do
     cmp -s "$f" "docs/img/${f##*/}" || fail "docs/img/${f##*/} is not what scripts/figures/ draws (run make figures)"
     ok

@@ -41,8 +41,16 @@ for m in dropout rdrop; do
         --set train.method=$m --set train.epochs=2 --set train.mc_passes=2 --out "$srv/runs/a-$m" --quiet
     expect_status 0
 done
-mkdir -p "$srv/study"
+mkdir -p "$srv/study" "$srv/study-grouped"
 cp experiments/results/low-data-mnist/results.csv "$srv/study/"
+# a --group study: config a at two sizes, whose arms must not be mixed
+{
+    echo config,seed,train_size,epochs,final_test_err_pct,best_test_err_pct,best_epoch,final_train_ce,final_train_kl,seconds_per_epoch,samples_per_second,total_seconds,group
+    echo a,0,1000,2,10.5,10.5,2,0.1,0,1,1,1,n1000
+    echo a,1,1000,2,11.5,11.5,2,0.1,0,1,1,1,n1000
+    echo a,0,30000,2,2.0,2.0,2,0.1,0,1,1,1,n30000
+    echo a,1,30000,2,2.2,2.2,2,0.1,0,1,1,1,n30000
+} >"$srv/study-grouped/results.csv"
 # outside the served folder: a secret, and a whole run
 mkdir -p "$tmp/outside"
 echo 'SECRET-OUTSIDE' >"$tmp/outside/secret.txt"
@@ -99,6 +107,12 @@ expect 200 '"metrics":{"epoch":[1,2],"test_err":['
 req GET "/api/studies/$study"
 expect 200 '"config":"mnist-1k-dropout","method":"dropout"'
 [ "$(py_json "d['arms'][0]['seeds']")" -ge 2 ] || fail "the study's arm has fewer than 2 seeds"; ok
+req GET /api/runs
+grouped=$(py_json "[s['id'] for s in d['studies'] if s['name'] == '$srv/study-grouped'][0]")
+req GET "/api/studies/$grouped"
+expect 200 '"group":"n1000","config":"a"'
+[ "$(py_json "' '.join('%s:%d:%.2f' % (a['group'], a['seeds'], a['final_err']['mean']) for a in d['arms'])")" = \
+    "n1000:2:11.00 n30000:2:2.10" ] || fail "a --group study's arms: $(head -c 300 "$tmp/body")"; ok
 req GET /
 expect 200 '<title>rdrop explorer</title>'
 req HEAD /app.js -I

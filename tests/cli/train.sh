@@ -176,6 +176,21 @@ expect_out "^rdrop train: $tmp/cont has finished its 6 epochs; nothing to do\$"
 [ "$(cksum <"$tmp/cont/metrics.csv")" = "$before" ] || fail "--continue of a finished run changed it"; ok
 error 2 'train.epochs is "6" but the run asked for has "7"' train $cont --set train.epochs=7
 error 2 '--continue decides itself' train $cont --force
+# a metrics.csv or last.ckpt that is there but unreadable: an error naming
+# it, and the run as it was (a silent start over would lose its epochs)
+cp "$tmp/cont/metrics.csv" "$tmp/metrics.saved"
+cp "$tmp/cont/last.ckpt" "$tmp/ckpt.saved"
+sed -i '2s/^1,/1x,/' "$tmp/cont/metrics.csv"
+error 1 "$tmp/cont/metrics.csv:2" train $cont
+grep -qF "the run in $tmp/cont is kept as it is" "$tmp/err" || fail "--continue: no word that the run is kept"; ok
+cmp -s "$tmp/cont/last.ckpt" "$tmp/ckpt.saved" || fail "--continue over a damaged metrics.csv changed last.ckpt"; ok
+cp "$tmp/metrics.saved" "$tmp/cont/metrics.csv"
+sed -i '$d' "$tmp/cont/metrics.csv" # epoch 6 gone: a run to resume, from a cut last.ckpt
+head -c 100 "$tmp/ckpt.saved" >"$tmp/cont/last.ckpt"
+error 1 "$tmp/cont/last.ckpt" train $cont
+grep -qF "the run in $tmp/cont is kept as it is" "$tmp/err" || fail "--continue: no word that the run is kept"; ok
+cp "$tmp/ckpt.saved" "$tmp/cont/last.ckpt"
+cp "$tmp/metrics.saved" "$tmp/cont/metrics.csv"
 # leftovers without a run to resume (metrics.csv lost): it starts over
 rm "$tmp/cont/metrics.csv"
 run train $cont

@@ -459,10 +459,10 @@ Test(config, a_file_with_every_model_key_does_not_need_its_model_file) {
     cr_assert(strstr(err.msg, "no/such/model.ini"), "%s", err.msg);
 }
 
-/* "key*=F" scales the key's current value: whole numbers rounded to the
- * nearest (halves up, the product to 12 digits first, so that 150 * 1.65
- * is 248 and not 247), floats kept; a non-number key or a bad factor is a
- * usage error naming the key. */
+/* "key*=F" scales the key's current value: whole numbers exactly, rounded
+ * to the nearest (halves up: 150 * 1.65 is 248 and not the 247 of binary
+ * doubles), floats kept; a non-number key or a bad factor is a usage error
+ * naming the key. */
 Test(config, set_scales_a_number) {
     rd_config c;
     rd_config_defaults(&c);
@@ -482,6 +482,23 @@ Test(config, set_scales_a_number) {
     cr_assert_eq(rd_config_set(&c, "train.epochs*=1e9", &err), RD_ERR_USAGE); /* 8.3e10: beyond the key's range */
     cr_assert_eq(rd_config_set(&c, "train.epochs*=0", &err), RD_ERR_USAGE);  /* 0 epochs: below its range */
     cr_assert_eq(c.train.epochs, 83, "a refused scale changes nothing");
+    cr_assert_eq(rd_config_set(&c, "train.epochs*=1.2e1", &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(c.train.epochs, 996);
+    cr_assert_eq(rd_config_set(&c, "train.epochs*=.25", &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(c.train.epochs, 249);
+    cr_assert_eq(rd_config_set(&c, "train.epochs*=0.3333333333333333333333", &err), RD_ERR_USAGE);
+    cr_assert(strstr(err.msg, "plain decimal"), "%s", err.msg);
+    /* a 64-bit seed keeps every digit (a double holds 53 bits) */
+    cr_assert_eq(rd_config_set(&c, "train.seed=9007199254740993", &err), RD_OK);
+    cr_assert_eq(rd_config_set(&c, "train.seed*=1", &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(c.train.seed, 9007199254740993ULL);
+    cr_assert_eq(rd_config_set(&c, "train.seed*=2.5", &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(c.train.seed, 22517998136852483ULL, "22517998136852482.5, halves up");
+    cr_assert_eq(rd_config_set(&c, "train.seed=18446744073709551615", &err), RD_OK);
+    cr_assert_eq(rd_config_set(&c, "train.seed*=0.5", &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(c.train.seed, 9223372036854775808ULL);
+    cr_assert_eq(rd_config_set(&c, "train.seed*=3", &err), RD_ERR_USAGE);
+    cr_assert(strstr(err.msg, "out of range"), "%s", err.msg);
 }
 
 /* results.csv records rd_config_hash, and committed files are compared with

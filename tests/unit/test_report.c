@@ -357,3 +357,50 @@ Test(report, groups_holm_across_the_groups_and_the_trend) {
     free(md);
     tmpdir_remove(dir);
 }
+
+/* Groups that are not sizes: long labels (a whole --group setting list) are
+ * printed whole, and when the configs of a group train on different sizes
+ * the groups are not taken for sizes: no trend, no size.png. */
+Test(report, groups_not_sizes_keep_their_whole_labels) {
+    char long_label[200];
+    memset(long_label, 'x', sizeof long_label - 1);
+    long_label[sizeof long_label - 1] = '\0';
+    memcpy(long_label, "train.lr=0.001:", 15);
+    const char *configs[] = {"a", "b"}, *groups[] = {"train.lr=0.01", long_label, "train.lr=0.1"};
+    rd_result r[24];
+    int n = 0;
+    for (int g = 0; g < 3; g++)
+        for (int c = 0; c < 2; c++)
+            for (int s = 0; s < 4; s++) {
+                rd_result *x = &r[n++];
+                memset(x, 0, sizeof *x);
+                snprintf(x->config, sizeof x->config, "%s", configs[c]);
+                snprintf(x->group, sizeof x->group, "%s", groups[g]);
+                snprintf(x->method, sizeof x->method, "dropout");
+                x->seed = (unsigned long long)s;
+                x->train_size = c ? 2000 * (g + 1) : 1000 * (g + 1); /* two sizes in every group */
+                x->epochs = 1;
+                x->final_err = x->best_err = 10 + s + c * 0.25 * (s + 1);
+                x->test_kl = x->mc_acc = x->alpha = x->dropout = x->input_dropout = NAN;
+            }
+    char dir[64], path[128];
+    cr_assert(tmpdir_make(dir));
+    snprintf(path, sizeof path, "%s/report.md", dir);
+    rd_report rep = {r, n, configs, 2, NULL, 0, 0, NULL, 1, "", NULL, groups, 3};
+    rd_error err = {0};
+    cr_assert_eq(rd_report_write(path, &rep, &err), RD_OK, "%s", err.msg);
+    char *md = slurp(path);
+    char want[400];
+    snprintf(want, sizeof want, "| difference | train.lr=0.01 | %s | train.lr=0.1 |", long_label);
+    cr_assert_has(md, want);
+    snprintf(want, sizeof want, "- %s: ", long_label);
+    cr_assert_has(md, want);
+    cr_assert(!strstr(md, "n = 1000"), "not named by size");
+    cr_assert(!strstr(md, "The trend against"), "no trend across groups that are not sizes");
+    int written = -1;
+    snprintf(path, sizeof path, "%s/size.png", dir);
+    cr_assert_eq(rd_report_size_png(path, &rep, &written, &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(written, 0);
+    free(md);
+    tmpdir_remove(dir);
+}

@@ -66,12 +66,19 @@ Test(study_figure, malformed_curves_csv_is_refused_naming_the_line) {
     } cases[] = {
         {"config,metric,epoch\n", "not a curves.csv"},
         {"config,metric,epoch,runs,mean,min,max\na,test_err,2,1,1,1,1\na,test_err,1,1,1,1,1\n", ":3: an epoch"},
-        {"config,metric,epoch,runs,mean,min,max\na,test_err,1,1,one,1,1\n", ":2: not a curves row"},
-        {"config,metric,epoch,runs,mean,min,max\na,test_err,1,1,1,1\n", ":2: not a curves row"},
-        {"config,metric,epoch,runs,mean,min,max\na,test_err,0.5,1,1,1,1\n", ":2: not a curves row"},
+        {"config,metric,epoch,runs,mean,min,max\na,test_err,1,1,one,1,1\n", ":2: runs, mean, min or max"},
+        {"config,metric,epoch,runs,mean,min,max\na,test_err,1,1,1,1\n", ":2: not 7 comma-separated fields"},
+        {"config,metric,epoch,runs,mean,min,max\na,test_err,0.5,1,1,1,1\n", ":2: epoch: not a whole number"},
+        {"config,metric,epoch,runs,mean,min,max\n,test_err,1,1,1,1,1\n", ":2: config: empty"},
+        {"config,metric,epoch,runs,mean,min,max\na,test_error_too_long,1,1,1,1,1\n", ":2: metric: empty or longer"},
+        {NULL, ":2: config: empty or longer than 255 characters"}, /* a 256-character config, made below */
     };
+    char long_row[400] = "config,metric,epoch,runs,mean,min,max\n";
+    size_t at = strlen(long_row);
+    memset(long_row + at, 'c', 256);
+    snprintf(long_row + at + 256, sizeof long_row - at - 256, ",test_err,1,1,1,1,1\n");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        write_text(path, cases[i].text);
+        write_text(path, cases[i].text ? cases[i].text : long_row);
         rd_curve_set s;
         rd_error err = {0};
         cr_assert_eq(rd_curves_read(path, &s, &err), RD_ERR_RUNTIME, "case %zu passed", i);
