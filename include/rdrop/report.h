@@ -157,4 +157,11 @@ const rd_curve *rd_curve_find(const rd_curve_set *s, const char *config, const c
 rd_status rd_study_png(const char *path, const rd_result *results, int n, const rd_curve_set *curves,
                        const char *baseline, rd_error *err);
 
+/* A grouped study (rows with a group): DIR/curves-GROUP.png for each group,
+ * the figure above from the group's rows and its curves (named GROUP/CONFIG
+ * in curves.csv); *drawn counts them. Groups are never pooled: a seed pairs
+ * with the same seed of its own group only. */
+rd_status rd_study_group_pngs(const char *dir, const rd_result *rows, int n, const rd_curve_set *set,
+                              const char *baseline, int *drawn, rd_error *err);
+
 #endif

@@ -174,6 +174,8 @@ static int run_and_report(cmp_run **runs, int n_runs, const cmp_arm *arms, int n
     return status;
 }
 
+static const char OPTSTRING[] = "n:e:j:t:s:o:phB:P:C:YG:R";
+
 int cmd_compare(int argc, char **argv) {
     static const struct option opts[] = {
         {"seeds", required_argument, 0, 'n'}, {"epochs", required_argument, 0, 'e'},
@@ -189,7 +191,7 @@ int cmd_compare(int argc, char **argv) {
     cmp_slurm slurm = {0};
     int n_groups = 0, n_sets = 0, seeds = 0, epochs = 0, jobs = 1, threads = 0, print = 0, busy = 0, n_contrasts = 0,
         report_only = 0, c;
-    while ((c = getopt_long(argc, argv, "n:e:j:t:s:o:phB:P:C:YG:R", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, OPTSTRING, opts, NULL)) != -1) {
         /* the bounds of train.epochs and train.threads; 10,000 seeds already
          * means 10,000 runs per config */
         unsigned long long v = 0, max = c == 'e' ? 100000 : c == 'n' ? 10000 : 256;
@@ -223,7 +225,7 @@ int cmd_compare(int argc, char **argv) {
         case 'h': fputs(USAGE, stdout); return 0;
         default: {
             int taken = cmp_slurm_option(&slurm, c, optarg);
-            if (taken != 1) return taken ? taken : cli_bad_option("compare", "n:e:j:t:s:o:phB:P:C:YG:R", argv);
+            if (taken != 1) return taken ? taken : cli_bad_option("compare", OPTSTRING, argv);
             bad_number = 0;
         }
         }
@@ -268,11 +270,11 @@ int cmd_compare(int argc, char **argv) {
     /* a grouped study's curves are named GROUP/CONFIG in curves.csv */
     for (int g = 0; g < n_groups && !status; g++)
         for (int a = 0; a < n_arms && !status; a++)
-            if (strlen(groups[g].label) + 1 + strlen(arms[a].label) > CMP_MAX_LABEL)
+            if (strlen(groups[g].label) + 1 + strlen(arms[a].label) > CMP_MAX_FIELD)
                 status = cli_usage_error("compare", "--group %.60s with %.60s: the label of their runs, "
                                          "GROUP/CONFIG, would be %zu characters long, more than %d", group_specs[g],
                                          argv[optind + a], strlen(groups[g].label) + 1 + strlen(arms[a].label),
-                                         CMP_MAX_LABEL);
+                                         CMP_MAX_FIELD);
     int ib = 0, ip = -1, pairs[CMP_MAX_CONTRASTS][2];
     if (!status && baseline && (ib = arm_index(arms, n_arms, baseline)) < 0)
         status = cli_usage_error("compare", "--baseline %s: no config has that label or position", baseline);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "rdrop/plot.h"
@@ -19,8 +20,11 @@ static const char *USAGE =
     "figure of an `rdrop compare` folder from its results.csv and curves.csv alone\n"
     "(the run folders are not needed): learning curves per config, and each\n"
     "config's final test error and test_kl minus the baseline's, seed by seed.\n"
+    "A grouped study (rdrop compare --group) gets one such figure per group,\n"
+    "curves-GROUP.png, and size.png when its groups are training-set sizes.\n"
     "\n"
-    "  --out FILE.png   the image to write (required; with --study DIR/curves.png)\n"
+    "  --out FILE.png   the image to write (required; with --study DIR/curves.png,\n"
+    "                   and for a grouped study a folder, default DIR)\n"
     "  --metric METRIC  test_err (default), mc_err or val_err (errors in percent), or\n"
     "                   any metrics.csv column: train_loss (R-Drop's includes\n"
     "                   alpha * KL), train_ce, train_kl, test_loss, test_kl (how far\n"
@@ -30,7 +34,42 @@ static const char *USAGE =
     "                   label or position from 1 (default: the first)\n"
     "  -h, --help       this text\n"
     "\n"
-    "`rdrop compare` draws the --study figure of its folder itself (DIR/curves.png).\n";
+    "`rdrop compare` draws the --study figures of its folder itself.\n";
+
+/* A grouped study's figures into the folder out: curves-GROUP.png per group
+ * and, when the groups are training-set sizes, size.png (each config against
+ * the baseline, as `rdrop compare` draws it). */
+static rd_status group_figures(const char *out, const rd_result *rows, int n, const rd_curve_set *set,
+                               const char *baseline, int *drawn, int *sized, rd_error *err) {
+    struct stat sb;
+    if (stat(out, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return rd_fail(err, RD_ERR_USAGE, "--out %s: a grouped study draws one figure per group: give a folder", out);
+    rd_status st = rd_study_group_pngs(out, rows, n, set, baseline, drawn, err);
+    /* the configs and groups in the table's order, the baseline's index */
+    const char **configs = rd_calloc((size_t)n + 1, sizeof *configs), **groups = rd_calloc((size_t)n + 1, sizeof *groups);
+    int nc = 0, ng = 0, base = 0;
+    for (int i = 0; i < n; i++) {
+        int c = 0, g = 0;
+        while (c < nc && strcmp(configs[c], rows[i].config)) c++;
+        if (c == nc) configs[nc++] = rows[i].config;
+        while (g < ng && strcmp(groups[g], rows[i].group)) g++;
+        if (g == ng) groups[ng++] = rows[i].group;
+    }
+    while (baseline && base < nc && strcmp(configs[base], baseline)) base++;
+    rd_comparison *cmp = rd_calloc((size_t)nc + 1, sizeof *cmp);
+    int m = 0;
+    for (int c = 0; c < nc; c++)
+        if (c != base) cmp[m++] = (rd_comparison){c, base};
+    rd_report rep = {.results = rows, .n = n, .configs = configs, .n_configs = nc, .comparisons = cmp,
+                     .n_comparisons = m, .busy = 1, .command = "", .groups = groups, .n_groups = ng};
+    char size_png[4400];
+    snprintf(size_png, sizeof size_png, "%s/size.png", out);
+    if (!st && m > 0) st = rd_report_size_png(size_png, &rep, sized, err);
+    free(configs);
+    free(groups);
+    free(cmp);
+    return st;
+}
 
 /* --study DIR: the figure from DIR/results.csv and DIR/curves.csv. */
 static int plot_study(const char *dir, const char *baseline, const char *out) {
@@ -57,12 +96,19 @@ static int plot_study(const char *dir, const char *baseline, const char *out) {
         if (!name[0]) st = rd_fail(&err, RD_ERR_USAGE, "--baseline %s: the results have %d configs", baseline, k);
         baseline = name;
     }
-    if (!st) st = rd_study_png(out, rows, n, &set, baseline, &err);
+    int grouped = 0, drawn = 0, sized = 0;
+    for (int i = 0; i < n; i++) grouped |= rows[i].group[0] != 0;
+    if (!st && !grouped) st = rd_study_png(out, rows, n, &set, baseline, &err);
+    if (!st && grouped) st = group_figures(out == png ? dir : out, rows, n, &set, baseline, &drawn, &sized, &err);
     free(rows);
     rd_curves_free(&set);
     if (st == RD_ERR_USAGE) return cli_usage_error("plot", "%s", err.msg);
     if (st) return cli_error("plot", &err);
-    printf("wrote %s (the figure of %s)\n", out, dir);
+    if (grouped)
+        printf("wrote %d figures in %s (curves-GROUP.png for each group of %s%s)\n", drawn + sized,
+               out == png ? dir : out, dir, sized ? ", and size.png" : "");
+    else
+        printf("wrote %s (the figure of %s)\n", out, dir);
     return 0;
 }
 

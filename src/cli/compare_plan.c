@@ -53,9 +53,9 @@ static int label_sets(cmp_arm *a) {
 }
 
 static rd_status too_long(const char *what, const char *spec, rd_error *err) {
-    return rd_fail(err, RD_ERR_USAGE, "%s%.60s...: its label (the config's name and \"+key=value\" per override) "
+    return rd_fail(err, RD_ERR_USAGE, "%s%.60s%s: its label (the config's name and \"+key=value\" per override) "
                    "would be longer than %d characters: shorten the name or the overrides", what, spec,
-                   CMP_MAX_LABEL);
+                   strlen(spec) > 60 ? "..." : "", CMP_MAX_LABEL);
 }
 
 rd_status cmp_arm_parse(cmp_arm *a, const char *spec, rd_error *err) {

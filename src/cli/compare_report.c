@@ -24,35 +24,6 @@ static void print_conclusion(const char *path) {
     fclose(f);
 }
 
-/* A grouped study's figure per group: curves-GROUP.png from the group's
- * rows and its curves (named GROUP/CONFIG in curves.csv). */
-static rd_status group_figures(const char *out, const rd_result *rows, int n, const rd_curve_set *set,
-                               const cmp_common *c, const char *baseline, rd_error *err) {
-    rd_result *sub = rd_malloc((size_t)n + 1, sizeof *sub);
-    rd_curve *curves = rd_malloc((size_t)set->n + 1, sizeof *curves);
-    rd_status st = RD_OK;
-    for (int g = 0; g < c->n_groups && !st; g++) {
-        const char *label = c->groups[g].label;
-        size_t len = strlen(label);
-        int k = 0, nc = 0;
-        for (int i = 0; i < n; i++)
-            if (!strcmp(rows[i].group, label)) sub[k++] = rows[i];
-        for (int i = 0; i < set->n; i++)
-            if (!strncmp(set->curve[i].config, label, len) && set->curve[i].config[len] == '/') {
-                curves[nc] = set->curve[i]; /* a shallow copy, renamed to its config */
-                memmove(curves[nc].config, curves[nc].config + len + 1, strlen(curves[nc].config + len + 1) + 1);
-                nc++;
-            }
-        rd_curve_set group = {curves, nc};
-        char png[4400];
-        snprintf(png, sizeof png, "%s/curves-%s.png", out, label);
-        st = rd_study_png(png, sub, k, &group, baseline, err);
-    }
-    free(sub);
-    free(curves);
-    return st;
-}
-
 int cmp_report(cmp_run **runs, int n, const cmp_arm *arms, int n_arms, int seeds, const cmp_common *c,
                const char *command) {
     const char *out = c->out;
@@ -134,7 +105,8 @@ int cmp_report(cmp_run **runs, int n, const cmp_arm *arms, int n_arms, int seeds
     rd_curve_set set = {0};
     if (!st && !committed) st = rd_curves_read(csv, &set, &err);
     if (!st && !committed && !c->n_groups) st = rd_study_png(png, read, n_read, &set, labels[c->baseline], &err);
-    if (!st && !committed && c->n_groups) st = group_figures(out, read, n_read, &set, c, labels[c->baseline], &err);
+    int drawn = 0;
+    if (!st && !committed && c->n_groups) st = rd_study_group_pngs(out, read, n_read, &set, labels[c->baseline], &drawn, &err);
     rd_curves_free(&set);
     for (int i = 0; i < n; i++) rd_run_free(&curves[i]);
     free(curves);

@@ -56,17 +56,27 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) {
     return RD_ERR_USAGE;
 }
 
-/* After getopt_long returned '?': opterr is 0, so getopt printed nothing, and
- * argv[optind - 1] is the offending argument. */
+/* After getopt_long returned '?': opterr is 0, so getopt printed nothing.
+ * getopt sets optopt to an unknown short option's letter, to 0 for an
+ * unknown or ambiguous long option, and to the option's val for a known one
+ * whose value is missing or extra (a long option's val may be past 255).
+ * argv[optind - 1] is the long option; a short one may sit inside a
+ * cluster ("-pX"), so it is named from optopt. */
 int cli_bad_option(const char *cmd, const char *optstring, char **argv) {
-    const char *arg = argv[optind - 1];
-    /* getopt sets optopt to an unknown short option's letter, to 0 for an
-     * unknown long option, and to the option's val for a known one whose
-     * value is missing or extra (a long option's val may be past 255) */
-    int known = strncmp(arg, "--", 2) ? optopt > 0 && optopt < 256 && strchr(optstring, optopt) : optopt != 0;
-    const char *eq = strchr(arg, '=');
-    if (known && eq) return cli_usage_error(cmd, "option '%.*s' takes no value", (int)(eq - arg), arg);
-    if (known) return cli_usage_error(cmd, "option '%s' needs a value", arg);
+    const char *arg = argv[optind - 1], *cur = argv[optind];
+    /* a short option inside a cluster: optind still points at the cluster
+     * (a long option's error has always moved optind past it) */
+    int in_cluster = optopt > 0 && optopt < 256 && cur && cur[0] == '-' && cur[1] && cur[1] != '-' &&
+                     strchr(cur + 1, optopt);
+    if (!in_cluster && !strncmp(arg, "--", 2) && arg[2]) {
+        const char *eq = strchr(arg, '=');
+        if (!optopt) return cli_usage_error(cmd, "unknown option '%s' (or an ambiguous abbreviation)", arg);
+        if (eq) return cli_usage_error(cmd, "option '%.*s' takes no value", (int)(eq - arg), arg);
+        return cli_usage_error(cmd, "option '%s' needs a value", arg);
+    }
+    if (optopt > 0 && optopt < 256 && optopt != ':' && strchr(optstring, optopt))
+        return cli_usage_error(cmd, "option '-%c' needs a value", optopt);
+    if (optopt > 32 && optopt < 127) return cli_usage_error(cmd, "unknown option '-%c'", optopt);
     return cli_usage_error(cmd, "unknown option '%s'", arg);
 }
 

@@ -228,52 +228,62 @@ rd_status rd_config_load(const char *path, rd_config *c, rd_error *err) { return
 
 rd_status rd_config_load_own(const char *path, rd_config *c, rd_error *err) { return load(path, 0, c, err); }
 
-/* A decimal factor as written, exactly: F = m / 10^e ("1.65" is 165 / 10^2),
- * with 10^e * m below 2^64 so that whole numbers scale without rounding
- * error. Returns 0 for anything else. */
-static int exact_factor(const char *s, unsigned long long *m, unsigned long long *p) {
-    unsigned long long v = 0;
-    int e = 0, digits = 0;
+/* A decimal factor as written, exactly: F = m * 10^e ("1.65" is 165 * 10^-2)
+ * with m of at most 19 significant digits (below 2^64). Returns 0 for
+ * anything else. */
+static int exact_factor(const char *s, unsigned long long *m, int *e) {
+    char digits[20];
+    int n = 0, exp10 = 0, seen = 0;
+    if (*s == '+' || *s == '-') s++; /* strtod has refused a negative factor already */
     for (int dot = 0; *s == '.' ? !dot++ : *s >= '0' && *s <= '9'; s++) {
         if (*s == '.') continue;
-        if (v > (ULLONG_MAX - 9) / 10) return 0;
-        v = v * 10 + (unsigned)(*s - '0');
-        e += dot, digits++;
+        seen = 1;
+        if (dot) exp10--;
+        if (n == 0 && *s == '0') continue; /* leading zeros */
+        if (n == 19) { /* a 20th significant digit: fine only if it and all after are zeros */
+            if (*s != '0') return 0;
+            exp10++;
+            continue;
+        }
+        digits[n++] = *s;
     }
-    if (!digits) return 0;
+    if (!seen) return 0;
     if (*s == 'e' || *s == 'E') {
         char *end;
         long x = strtol(s + 1, &end, 10);
-        if (end == s + 1 || *end || x < -40 || x > 40) return 0;
-        e -= (int)x;
+        if (end == s + 1 || *end || x < -1000 || x > 1000) return 0;
+        exp10 += (int)x;
     } else if (*s) {
         return 0;
     }
-    for (; e < 0; e++) {
-        if (v > ULLONG_MAX / 10) return 0;
-        v *= 10;
-    }
-    for (; e > 0 && v % 10 == 0; e--) v /= 10;
-    unsigned long long ten = 1;
-    for (int i = 0; i < e; i++) {
-        if (ten > ULLONG_MAX / 10) return 0;
-        ten *= 10;
-    }
-    if (v && ten > ULLONG_MAX / v) return 0;
+    for (; n > 0 && digits[n - 1] == '0'; n--) exp10++; /* trailing zeros */
+    unsigned long long v = 0;
+    for (int i = 0; i < n; i++) v = v * 10 + (unsigned)(digits[i] - '0');
     *m = v;
-    *p = ten;
+    *e = n ? exp10 : 0;
     return 1;
 }
 
-/* A whole number times m / p, rounded to the nearest (halves up), in
- * integers: now = q p + r, so now m / p = q m + r m / p, and r m < p m fits. */
-static int scale_whole(unsigned long long now, unsigned long long m, unsigned long long p, unsigned long long *out) {
-    unsigned long long q = now / p, r = now % p;
-    if (m && q > ULLONG_MAX / m) return 0;
-    unsigned long long whole = q * m, lo = r * m, v = whole + lo / p;
-    if (v < whole) return 0;
-    if (lo % p >= p - lo % p && ++v == 0) return 0;
-    *out = v;
+/* A whole number times m * 10^e, rounded to the nearest (halves up), in
+ * 128-bit integers (a GCC and Clang extension): now * m < 2^128 always.
+ * Returns 0 when the result does not fit 64 bits. */
+static int scale_whole(unsigned long long now, unsigned long long m, int e, unsigned long long *out) {
+    typedef unsigned __int128 u128;
+    u128 v = (u128)now * m;
+    for (; e > 0 && v; e--) {
+        if (v > ULLONG_MAX) return 0;
+        v *= 10;
+    }
+    if (e < -38) {
+        v = 0; /* below 2^128 / 10^39 < 0.5 */
+    } else if (e < 0) {
+        u128 p = 1;
+        for (; e < 0; e++) p *= 10;
+        u128 r = v % p;
+        v = v / p + (r >= p - r);
+    }
+    if (v > ULLONG_MAX) return 0;
+    *out = (unsigned long long)v;
     return 1;
 }
 
@@ -293,12 +303,14 @@ static rd_status scale_value(const rd_config_key *k, const char *factor, rd_conf
     }
     rd_key_format(k, c, now, sizeof now);
     if (k->type == RD_KEY_INT || k->type == RD_KEY_U64) {
-        unsigned long long m, p, v;
-        if (!exact_factor(factor, &m, &p)) {
-            snprintf(why, n, "*=%s: for a whole-number key, the factor must be a plain decimal (2, 1.65, 1e3) of at most 19 digits", factor);
+        unsigned long long m, v;
+        int e;
+        if (!exact_factor(factor, &m, &e)) {
+            snprintf(why, n, "*=%s: for a whole-number key, the factor must be a plain decimal (2, 1.65, 1e3) of at "
+                     "most 19 significant digits", factor);
             return RD_ERR_USAGE;
         }
-        if (now[0] == '-' || !scale_whole(strtoull(now, NULL, 10), m, p, &v)) {
+        if (now[0] == '-' || !scale_whole(strtoull(now, NULL, 10), m, e, &v)) {
             snprintf(why, n, "%s * %s is out of range", now, factor);
             return RD_ERR_USAGE;
         }

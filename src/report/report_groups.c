@@ -39,15 +39,16 @@ static int group_size(const rd_report *rep, int g) {
 }
 
 int rd_groups_by_size(const rd_report *rep) {
-    int differ = 0;
+    if (rep->n_groups < 2) return 0;
     for (int g = 0; g < rep->n_groups; g++) {
         int n = group_size(rep, g);
         if (n <= 0) return 0;
         for (int i = 0; i < rep->n; i++) /* one size in the whole group */
             if (!strcmp(rep->results[i].group, rep->groups[g]) && rep->results[i].train_size != n) return 0;
-        differ |= n != group_size(rep, 0);
+        for (int h = 0; h < g; h++) /* and a size of its own */
+            if (group_size(rep, h) == n) return 0;
     }
-    return differ;
+    return 1;
 }
 
 /* A group's name in a table: its size when the groups are sizes (in buf),

@@ -12,7 +12,7 @@
 const char *rd_p_text(double p, char *buf, size_t n);
 
 /* Are the groups sizes? Every run of a group trains on one number of
- * samples, and the numbers differ between groups: then tables name a group
+ * samples, and no two groups on the same number: then tables name a group
  * by its size, and the report draws the trend and size.png. */
 int rd_groups_by_size(const rd_report *rep);
 

@@ -84,7 +84,7 @@ rd_status rd_curves_read(const char *path, rd_curve_set *s, rd_error *err) {
     int cap = 0, got;
     for (int row = 2; (got = rd_csv_line(f, line, sizeof line)) != 0; row++) {
         double v[4], runs;
-        const char *why = got < 0 ? "a line longer than 1023 characters"
+        const char *why = got < 0 ? "a line longer than 1023 characters, or not text"
                           : rd_csv_fields(line, field, 8) != 7 ? "not 7 comma-separated fields"
                           : !field[0][0] || strlen(field[0]) > 255 ? "config: empty or longer than 255 characters"
                           : !field[1][0] || strlen(field[1]) > 15 ? "metric: empty or longer than 15 characters"
@@ -328,4 +328,37 @@ rd_status rd_study_png(const char *path, const rd_result *r, int nr, const rd_cu
     free(shortname);
     free(numbered);
     return s;
+}
+
+rd_status rd_study_group_pngs(const char *dir, const rd_result *rows, int n, const rd_curve_set *set,
+                              const char *baseline, int *drawn, rd_error *err) {
+    rd_result *sub = rd_malloc((size_t)n + 1, sizeof *sub);
+    rd_curve *curves = rd_malloc((size_t)set->n + 1, sizeof *curves);
+    rd_status st = RD_OK;
+    *drawn = 0;
+    for (int i = 0; i < n && !st; i++) {
+        const char *label = rows[i].group;
+        int seen = 0;
+        for (int j = 0; j < i && !seen; j++) seen = !strcmp(rows[j].group, label);
+        if (seen || !label[0]) continue; /* each group once, in the table's order */
+        size_t len = strlen(label);
+        int k = 0, nc = 0;
+        for (int j = 0; j < n; j++)
+            if (!strcmp(rows[j].group, label)) sub[k++] = rows[j];
+        for (int j = 0; j < set->n; j++)
+            if (!strncmp(set->curve[j].config, label, len) && set->curve[j].config[len] == '/') {
+                curves[nc] = set->curve[j]; /* a shallow copy, renamed to its config */
+                memmove(curves[nc].config, curves[nc].config + len + 1, strlen(curves[nc].config + len + 1) + 1);
+                nc++;
+            }
+        rd_curve_set group = {curves, nc};
+        char png[4400];
+        if (snprintf(png, sizeof png, "%s/curves-%s.png", dir, label) >= (int)sizeof png)
+            st = rd_fail(err, RD_ERR_USAGE, "%s: folder name too long", dir);
+        if (!st) st = rd_study_png(png, sub, k, &group, baseline, err);
+        *drawn += !st;
+    }
+    free(sub);
+    free(curves);
+    return st;
 }

@@ -110,8 +110,7 @@ usage 'not with --print-commands' experiments/mnist-dropout.ini experiments/mnis
 a="experiments/mnist-dropout.ini experiments/mnist-rdrop.ini --seeds 1 --out $tmp/s"
 usage 'not a time limit (HH:MM:SS, D-HH:MM:SS or minutes)' $a --slurm --time 1:2:3:4
 usage 'shorter than 3 minutes' $a --slurm --time 00:02:59
-usage 'not a time limit' $a --slurm --time 99999999999999999999-00:00:00   # days that would overflow
-usage 'not a time limit' $a --slurm --time 123456-00
+usage 'not a time limit' $a --slurm --time 123456-00   # 6 digits of days: past the limit of 5
 usage 'from 1 to 256' $a --slurm --cpus 0
 usage 'not a partition name' $a --slurm --partition 'a b'
 usage 'not one sbatch option' $a --slurm --sbatch-option account=x

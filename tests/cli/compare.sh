@@ -127,11 +127,18 @@ usage_error 'from 1 to 256' compare experiments/mnist-dropout.ini experiments/mn
 usage_error 'same label' compare experiments/mnist-rdrop.ini experiments/mnist-rdrop.ini --seeds 1
 # labels are never cut short (two arms cut alike would share their run folders)
 many=$(i=0; while [ $i -lt 28 ]; do printf ':train.lr=0.001'; i=$((i + 1)); done)
-usage_error 'longer than 255 characters' compare experiments/mnist-dropout.ini \
+usage_error 'longer than 249 characters' compare experiments/mnist-dropout.ini \
     "experiments/mnist-rdrop.ini$many:train.alpha=1" "experiments/mnist-rdrop.ini$many:train.alpha=2" --seeds 1
 usage_error 'GROUP/CONFIG, would be' compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini \
-    --seeds 1 --print-commands --group "train.lr=0.01${many#:train.lr=0.001}" --group train.lr=0.1
+    --seeds 1 --print-commands --group "train.lr=0.010${many#:train.lr=0.001:train.lr=0.001}" --group train.lr=0.1
+# 253 characters: a field fits, but not the run folder LABEL-sSEED (255 bytes at most)
+usage_error 'longer than 249 characters' compare experiments/mnist-dropout.ini \
+    "experiments/mnist-rdrop.ini${many#:train.lr=0.001:train.lr=0.001}:train.alpha=1" --seeds 1
 usage_error "unknown option '--bogus'" compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini --bogus
+usage_error "unknown option '--s' (or an ambiguous abbreviation)" compare experiments/mnist-dropout.ini --s 2
+usage_error "unknown option '-X'" compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini -Xp
+usage_error "unknown option '-X'" compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini -pX
+usage_error "option '-n' needs a value" compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini -n
 usage_error "option '--seeds' needs a value" compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini --seeds
 usage_error "option '--partition' needs a value" compare experiments/mnist-dropout.ini --slurm --partition
 usage_error "option '--slurm' takes no value" compare experiments/mnist-dropout.ini --slurm=yes
@@ -196,5 +203,15 @@ for f in size.png "curves-train_subset=200+epochs=2.png" "curves-train_subset=80
 done; ok
 grep -q '^train_subset=400+epochs=1/mnist-rdrop,test_err,1,2,' "$G/curves.csv" || fail "curves.csv: no GROUP/CONFIG rows"; ok
 grep -q 'a tenfold larger training set' "$tmp/out" || fail "no trend in the conclusion on stdout"; ok
+# rdrop plot --study draws the same figures from the two tables, group by
+# group (never pooling the groups' seeds), and size.png
+mkdir "$tmp/gplot"
+run plot --study "$G" --out "$tmp/gplot"
+[ "$status" -eq 0 ] && grep -q '^wrote 4 figures in' "$tmp/out" || fail "plot --study of a grouped study: $(cat "$tmp/err")"; ok
+for f in size.png "curves-train_subset=200+epochs=2.png" "curves-train_subset=400+epochs=1.png" \
+    "curves-train_subset=800+epochs=1.png"; do
+    cmp -s "$G/$f" "$tmp/gplot/$f" || fail "plot --study $G: $f differs from compare's"
+done; ok
+usage_error 'give a folder' plot --study "$G" --out "$tmp/one.png"
 
 echo "compare.sh: $passed passed, 0 failed"

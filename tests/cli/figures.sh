@@ -2,7 +2,8 @@
 # The committed pictures are what the code draws today: the docs' figures
 # (scripts/figures/, `make figures`) drawn again into a scratch folder, and
 # every study figure with a curves.csv drawn again from its tables
-# (`rdrop plot --study`), each must equal its committed PNG byte for byte.
+# (`rdrop plot --study`; a grouped study's curves-GROUP.png and size.png
+# too), each must equal its committed PNG byte for byte.
 # After a change to the drawing code: `make figures`, and
 # `build/rdrop plot --study experiments/results/STUDY` for each study.
 set -u
@@ -32,9 +33,22 @@ done
 
 for csv in experiments/results/*/curves.csv; do
     dir=${csv%/curves.csv}
-    run plot --study "$dir" --out "$tmp/study.png"
+    if ! ls "$dir"/curves-*.png >/dev/null 2>&1; then
+        run plot --study "$dir" --out "$tmp/study.png"
+        [ "$status" -eq 0 ] || fail "plot --study $dir exited $status"
+        cmp -s "$tmp/study.png" "$dir/curves.png" || fail "$dir/curves.png is not what rdrop plot --study $dir draws"
+        ok
+        continue
+    fi
+    # a grouped study: a figure per group, and size.png; drawn and committed alike
+    rm -rf "$tmp/g" && mkdir "$tmp/g"
+    run plot --study "$dir" --out "$tmp/g"
     [ "$status" -eq 0 ] || fail "plot --study $dir exited $status"
-    cmp -s "$tmp/study.png" "$dir/curves.png" || fail "$dir/curves.png is not what rdrop plot --study $dir draws"
-    ok
+    for f in "$dir"/curves-*.png "$dir"/size.png "$tmp"/g/*.png; do
+        [ -e "$f" ] || continue
+        cmp -s "$dir/${f##*/}" "$tmp/g/${f##*/}" ||
+            fail "$dir/${f##*/} is not what rdrop plot --study $dir draws (or one of the two is missing)"
+        ok
+    done
 done
 echo "$NAME: $passed passed, 0 failed"

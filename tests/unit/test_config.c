@@ -487,7 +487,16 @@ Test(config, set_scales_a_number) {
     cr_assert_eq(rd_config_set(&c, "train.epochs*=.25", &err), RD_OK, "%s", err.msg);
     cr_assert_eq(c.train.epochs, 249);
     cr_assert_eq(rd_config_set(&c, "train.epochs*=0.3333333333333333333333", &err), RD_ERR_USAGE);
-    cr_assert(strstr(err.msg, "plain decimal"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "at most 19 significant digits"), "%s", err.msg);
+    /* digits that carry nothing are no digits: signs, trailing zeros */
+    cr_assert_eq(rd_config_set(&c, "train.epochs*=+2.000000000000000000000000", &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(c.train.epochs, 498);
+    cr_assert_eq(rd_config_set(&c, "train.epochs*=0.99999999999999999", &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(c.train.epochs, 498, "497.999...: rounds to 498");
+    cr_assert_eq(rd_config_set(&c, "train.epochs*=1.2345678901", &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(c.train.epochs, 615, "614.81...");
+    cr_assert_eq(rd_config_set(&c, "train.epochs*=1e40", &err), RD_ERR_USAGE);
+    cr_assert(strstr(err.msg, "out of range"), "%s", err.msg);
     /* a 64-bit seed keeps every digit (a double holds 53 bits) */
     cr_assert_eq(rd_config_set(&c, "train.seed=9007199254740993", &err), RD_OK);
     cr_assert_eq(rd_config_set(&c, "train.seed*=1", &err), RD_OK, "%s", err.msg);

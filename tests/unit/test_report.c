@@ -402,5 +402,16 @@ Test(report, groups_not_sizes_keep_their_whole_labels) {
     cr_assert_eq(rd_report_size_png(path, &rep, &written, &err), RD_OK, "%s", err.msg);
     cr_assert_eq(written, 0);
     free(md);
+    /* one size in each group, but two groups of the same size: not sizes either */
+    for (int i = 0; i < n; i++) r[i].train_size = strcmp(r[i].group, "train.lr=0.1") ? 1000 : 2000;
+    snprintf(path, sizeof path, "%s/report.md", dir);
+    cr_assert_eq(rd_report_write(path, &rep, &err), RD_OK, "%s", err.msg);
+    md = slurp(path);
+    cr_assert(!strstr(md, "n = 1000") && !strstr(md, "The trend against"), "groups of equal sizes named by size");
+    cr_assert_has(md, "| difference | train.lr=0.01 |");
+    snprintf(path, sizeof path, "%s/size.png", dir);
+    cr_assert_eq(rd_report_size_png(path, &rep, &written, &err), RD_OK, "%s", err.msg);
+    cr_assert_eq(written, 0);
+    free(md);
     tmpdir_remove(dir);
 }
