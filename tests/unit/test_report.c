@@ -309,14 +309,10 @@ Test(report, rerun_reuses_a_finished_run_and_refuses_a_changed_one) {
     tmpdir_remove(dir);
 }
 
-/* A grouped study: one comparison at three training-set sizes, its
- * differences chosen by hand, against numpy (means, 95% CIs, the slope) and
- * the t tails integrated numerically (p-values, Holm across the groups). */
-Test(report, groups_holm_across_the_groups_and_the_trend) {
-    static const int sizes[] = {100, 1000, 10000};
-    static const double d[3][4] = {{-1.0, -2.0, -1.5, -0.5}, {-0.5, -1.0, 0.0, -0.5}, {0.1, -0.2, 0.3, 0.0}};
-    const char *configs[] = {"a", "b"}, *groups[] = {"n100", "n1000", "n10000"};
-    rd_result r[24];
+/* Rows of a grouped study: 3 groups x 2 configs x 4 seeds, in that order
+ * (row i: group i / 8, config i / 4 % 2, seed i % 4); sizes and errors are
+ * the caller's. */
+static int grouped_rows(rd_result *r, const char *const *configs, const char *const *groups) {
     int n = 0;
     for (int g = 0; g < 3; g++)
         for (int c = 0; c < 2; c++)
@@ -327,11 +323,26 @@ Test(report, groups_holm_across_the_groups_and_the_trend) {
                 snprintf(x->group, sizeof x->group, "%s", groups[g]);
                 snprintf(x->method, sizeof x->method, "dropout");
                 x->seed = (unsigned long long)s;
-                x->train_size = sizes[g];
                 x->epochs = 1;
-                x->final_err = x->best_err = 10 + s + (c ? d[g][s] : 0);
                 x->test_kl = x->mc_acc = x->alpha = x->dropout = x->input_dropout = NAN;
             }
+    return n;
+}
+
+/* A grouped study: one comparison at three training-set sizes, its
+ * differences chosen by hand, against numpy (means, 95% CIs, the slope) and
+ * the t tails integrated numerically (p-values, Holm across the groups). */
+Test(report, groups_holm_across_the_groups_and_the_trend) {
+    static const int sizes[] = {100, 1000, 10000};
+    static const double d[3][4] = {{-1.0, -2.0, -1.5, -0.5}, {-0.5, -1.0, 0.0, -0.5}, {0.1, -0.2, 0.3, 0.0}};
+    const char *configs[] = {"a", "b"}, *groups[] = {"n100", "n1000", "n10000"};
+    rd_result r[24];
+    int n = grouped_rows(r, configs, groups);
+    for (int i = 0; i < n; i++) {
+        int g = i / 8, c = i / 4 % 2, s = i % 4;
+        r[i].train_size = sizes[g];
+        r[i].final_err = r[i].best_err = 10 + s + (c ? d[g][s] : 0);
+    }
     char dir[64], path[128];
     cr_assert(tmpdir_make(dir));
     snprintf(path, sizeof path, "%s/report.md", dir);
@@ -368,21 +379,12 @@ Test(report, groups_not_sizes_keep_their_whole_labels) {
     memcpy(long_label, "train.lr=0.001:", 15);
     const char *configs[] = {"a", "b"}, *groups[] = {"train.lr=0.01", long_label, "train.lr=0.1"};
     rd_result r[24];
-    int n = 0;
-    for (int g = 0; g < 3; g++)
-        for (int c = 0; c < 2; c++)
-            for (int s = 0; s < 4; s++) {
-                rd_result *x = &r[n++];
-                memset(x, 0, sizeof *x);
-                snprintf(x->config, sizeof x->config, "%s", configs[c]);
-                snprintf(x->group, sizeof x->group, "%s", groups[g]);
-                snprintf(x->method, sizeof x->method, "dropout");
-                x->seed = (unsigned long long)s;
-                x->train_size = c ? 2000 * (g + 1) : 1000 * (g + 1); /* two sizes in every group */
-                x->epochs = 1;
-                x->final_err = x->best_err = 10 + s + c * 0.25 * (s + 1);
-                x->test_kl = x->mc_acc = x->alpha = x->dropout = x->input_dropout = NAN;
-            }
+    int n = grouped_rows(r, configs, groups);
+    for (int i = 0; i < n; i++) {
+        int g = i / 8, c = i / 4 % 2, s = i % 4;
+        r[i].train_size = c ? 2000 * (g + 1) : 1000 * (g + 1); /* two sizes in every group */
+        r[i].final_err = r[i].best_err = 10 + s + c * 0.25 * (s + 1);
+    }
     char dir[64], path[128];
     cr_assert(tmpdir_make(dir));
     snprintf(path, sizeof path, "%s/report.md", dir);
