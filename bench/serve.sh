@@ -20,11 +20,7 @@ die() { echo "bench/serve.sh: $*" >&2; exit 1; }
 [ -x "$BIN" ] || die "$BIN: no such program (run make first)"
 
 data=$tmp/data
-mkdir -p "$data"
-{ printf '\0\0\10\3\0\0\3\350\0\0\0\34\0\0\0\34'; head -c 784000 /dev/urandom; } | gzip -c >"$data/train-images-idx3-ubyte.gz"
-{ printf '\0\0\10\1\0\0\3\350'; i=0; while [ $i -lt 100 ]; do printf '\0\1\2\3\4\5\6\7\10\11'; i=$((i + 1)); done; } >"$data/train-labels-idx1-ubyte"
-cp "$data/train-images-idx3-ubyte.gz" "$data/t10k-images-idx3-ubyte.gz"
-cp "$data/train-labels-idx1-ubyte" "$data/t10k-labels-idx1-ubyte"
+sh scripts/synthetic-mnist.sh "$data"
 "$BIN" train experiments/mnist-dropout.ini --set "data.dir=$data" --set train.epochs=1 --quiet \
     --out "$tmp/runs/mlp-1024x2" >/dev/null || die "training the model failed"
 

@@ -16,12 +16,8 @@ trap 'rm -rf "$tmp"' EXIT
 passed=0
 failed=0
 
-# IDX files for 1000 samples (0x3e8), labels 0..9 in turn.
-mkdir -p "$tmp/data"
-{ printf '\0\0\10\3\0\0\3\350\0\0\0\34\0\0\0\34'; head -c 784000 /dev/urandom; } | gzip -c >"$tmp/data/train-images-idx3-ubyte.gz"
-{ printf '\0\0\10\1\0\0\3\350'; i=0; while [ $i -lt 100 ]; do printf '\0\1\2\3\4\5\6\7\10\11'; i=$((i + 1)); done; } >"$tmp/data/train-labels-idx1-ubyte"
-cp "$tmp/data/train-images-idx3-ubyte.gz" "$tmp/data/t10k-images-idx3-ubyte.gz"
-cp "$tmp/data/train-labels-idx1-ubyte" "$tmp/data/t10k-labels-idx1-ubyte"
+# 1,000 random images of MNIST's shape, labels 0..9 in turn.
+sh scripts/synthetic-mnist.sh "$tmp/data"
 
 VALGRIND="valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect"
 
