@@ -7,10 +7,11 @@
 #include "rdrop/report.h"
 
 /* overrides per config; common --set; a label's length (a run folder is
- * LABEL-sSEED, seeds below 10000, and a file name holds 255 bytes); and
- * GROUP/CONFIG's (results.csv's and curves.csv's fields hold 255) */
+ * LABEL-sSEED, seeds below 10000, and a file name holds 255 bytes), a
+ * group's (its figure is curves-GROUP.png); and GROUP/CONFIG's (results.csv's
+ * and curves.csv's fields hold 255) */
 enum { CMP_MAX_SETS = 64, CMP_MAX_COMMON = 256, CMP_MAX_CONTRASTS = 64, CMP_MAX_GROUPS = 64, CMP_MAX_LABEL = 249,
-       CMP_MAX_FIELD = 255 };
+       CMP_MAX_GROUP_LABEL = 244, CMP_MAX_FIELD = 255 };
 
 /* One config of the comparison: "PATH" or "PATH:key=value:key=value"; or,
  * with path NULL, a --group: "key=value:key=value" applied to every config. */

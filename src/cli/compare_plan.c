@@ -52,10 +52,10 @@ static int label_sets(cmp_arm *a) {
     return fits;
 }
 
-static rd_status too_long(const char *what, const char *spec, rd_error *err) {
+static rd_status too_long(const char *what, const char *spec, int max, rd_error *err) {
     return rd_fail(err, RD_ERR_USAGE, "%s%.60s%s: its label (the config's name and \"+key=value\" per override) "
                    "would be longer than %d characters: shorten the name or the overrides", what, spec,
-                   strlen(spec) > 60 ? "..." : "", CMP_MAX_LABEL);
+                   strlen(spec) > 60 ? "..." : "", max);
 }
 
 rd_status cmp_arm_parse(cmp_arm *a, const char *spec, rd_error *err) {
@@ -69,7 +69,8 @@ rd_status cmp_arm_parse(cmp_arm *a, const char *spec, rd_error *err) {
     if (st) return st;
     static rd_config cfg;
     if ((st = rd_config_load(a->path, &cfg, err))) return st;
-    if (!safe_append(a->label, sizeof a->label, cfg.name) || !label_sets(a)) return too_long("", spec, err);
+    if (!safe_append(a->label, sizeof a->label, cfg.name) || !label_sets(a))
+        return too_long("", spec, CMP_MAX_LABEL, err);
     return RD_OK;
 }
 
@@ -79,7 +80,8 @@ rd_status cmp_group_parse(cmp_arm *g, const char *spec, rd_error *err) {
         return rd_fail(err, RD_ERR_USAGE, "--group %.60s...: too long", spec);
     rd_status st = split_sets(g, g->spec, spec, err);
     if (st) return st;
-    if (!label_sets(g)) return too_long("--group ", spec, err);
+    if (!label_sets(g) || strlen(g->label) > CMP_MAX_GROUP_LABEL)
+        return too_long("--group ", spec, CMP_MAX_GROUP_LABEL, err);
     return RD_OK;
 }
 

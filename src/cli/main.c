@@ -64,19 +64,22 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) {
  * cluster ("-pX"), so it is named from optopt. */
 int cli_bad_option(const char *cmd, const char *optstring, char **argv) {
     const char *arg = argv[optind - 1], *cur = argv[optind];
-    /* a short option inside a cluster: optind still points at the cluster
-     * (a long option's error has always moved optind past it) */
-    int in_cluster = optopt > 0 && optopt < 256 && cur && cur[0] == '-' && cur[1] && cur[1] != '-' &&
-                     strchr(cur + 1, optopt);
+    int ch = optopt < 0 ? (unsigned char)optopt : optopt; /* a byte past 0x7f comes as a negative char */
+    int short_opt = ch > 0 && ch < 256;
+    /* an unknown short option inside a cluster: optind still points at the
+     * cluster (a known one fails only at its end, a long option's error has
+     * always moved optind past it) */
+    int in_cluster = short_opt && !strchr(optstring, ch) && cur && cur[0] == '-' && cur[1] && cur[1] != '-' &&
+                     strchr(cur + 1, ch);
     if (!in_cluster && !strncmp(arg, "--", 2) && arg[2]) {
-        const char *eq = strchr(arg, '=');
-        if (!optopt) return cli_usage_error(cmd, "unknown option '%s' (or an ambiguous abbreviation)", arg);
-        if (eq) return cli_usage_error(cmd, "option '%.*s' takes no value", (int)(eq - arg), arg);
+        int name = (int)strcspn(arg, "=");
+        if (!optopt) return cli_usage_error(cmd, "unknown option '%.*s' (or an ambiguous abbreviation)", name, arg);
+        if (arg[name]) return cli_usage_error(cmd, "option '%.*s' takes no value", name, arg);
         return cli_usage_error(cmd, "option '%s' needs a value", arg);
     }
-    if (optopt > 0 && optopt < 256 && optopt != ':' && strchr(optstring, optopt))
-        return cli_usage_error(cmd, "option '-%c' needs a value", optopt);
-    if (optopt > 32 && optopt < 127) return cli_usage_error(cmd, "unknown option '-%c'", optopt);
+    if (short_opt && ch != ':' && strchr(optstring, ch)) return cli_usage_error(cmd, "option '-%c' needs a value", ch);
+    if (ch > 32 && ch < 127) return cli_usage_error(cmd, "unknown option '-%c'", ch);
+    if (short_opt) return cli_usage_error(cmd, "unknown option: the byte 0x%02x after '-'", ch);
     return cli_usage_error(cmd, "unknown option '%s'", arg);
 }
 

@@ -134,7 +134,12 @@ usage_error 'GROUP/CONFIG, would be' compare experiments/mnist-dropout.ini exper
 # 253 characters: a field fits, but not the run folder LABEL-sSEED (255 bytes at most)
 usage_error 'longer than 249 characters' compare experiments/mnist-dropout.ini \
     "experiments/mnist-rdrop.ini${many#:train.lr=0.001:train.lr=0.001}:train.alpha=1" --seeds 1
+# a group's label of 245 characters: its figure curves-GROUP.png would not fit a file name
+usage_error 'longer than 244 characters' compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini \
+    --seeds 1 --print-commands --group "train.lr=0.010000${many#:train.lr=0.001:train.lr=0.001}"
 usage_error "unknown option '--bogus'" compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini --bogus
+usage_error "option '--print-commands' takes no value" compare experiments/mnist-dropout.ini --print-commands=1 -p
+usage_error "the byte 0xc3 after '-'" compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini -é
 usage_error "unknown option '--s' (or an ambiguous abbreviation)" compare experiments/mnist-dropout.ini --s 2
 usage_error "unknown option '-X'" compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini -Xp
 usage_error "unknown option '-X'" compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini -pX
