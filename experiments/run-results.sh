@@ -48,7 +48,7 @@ RDROP=${RDROP:-build/rdrop}
 MNIST=${MNIST:-data/mnist}
 FASHION=${FASHION:-/usr/share/datasets/fashion-mnist}
 OUT=experiments/results
-ALL="low-data-mnist low-data-fashion mnist alpha-sweep fashion mnist-best-tuning mnist-best"
+ALL="low-data-mnist low-data-fashion mnist alpha-sweep fashion mnist-best-tuning mnist-best size-mnist"
 set -- ${@:-$ALL}
 common="--jobs ${JOBS:-2} --threads ${THREADS:-2} --busy ${REPORT_ONLY:+--report-only}"
 

@@ -2,7 +2,8 @@
 # Prints the RESULTS.md tables of finished comparisons: for each DIR (an
 # `rdrop compare --out` folder), a heading, the per-config table, the paired
 # differences, the conclusion and the equal-time table, taken from
-# DIR/report.md, with a link to DIR/curves.png.
+# DIR/report.md, with a link to DIR/curves.png (a grouped study: to each
+# group's curves-GROUP.png).
 #   sh scripts/results-tables.sh experiments/results/mnist experiments/results/fashion > tables.md
 set -eu
 [ $# -ge 1 ] || { echo "usage: scripts/results-tables.sh COMPARE_DIR..." >&2; exit 2; }
@@ -17,7 +18,14 @@ for dir in "$@"; do
     # between a heading and its table are left to report.md
     awk '/^## /{print "#" $0; print ""; next} /^\|/ || /lowered|raised|No significant|too few|not corrected/{print; blank=0; next} {if (!blank) print ""; blank=1}' "$dir/report.md"
     echo
-    echo "![learning curves]($dir/curves.png)"
+    if [ -f "$dir/curves.png" ]; then
+        echo "![learning curves]($dir/curves.png)"
+    else # a grouped study: a figure per group, in the report's order
+        echo "![the differences against the training-set size]($dir/size.png)"
+        sed -n 's/^## Group //p' "$dir/report.md" | while IFS= read -r g; do
+            echo "![learning curves, $g]($dir/curves-$g.png)"
+        done
+    fi
     echo
     } | cat -s # one blank line between blocks
 done

@@ -62,14 +62,16 @@ void rd_plot_colour(int i, unsigned char rgb[3]);
 /* Writes charts[0..n) side by side into a PNG of n * RD_PLOT_W x RD_PLOT_H pixels. */
 rd_status rd_plot_write(const char *path, const rd_chart *charts, int n, rd_error *err);
 
-/* One legend for a whole figure: label i in palette colour i (with a band
- * swatch when band[i]), and an optional note line after the entries. */
+/* One legend for a whole figure: label i in palette colour i (colour[i] - 1
+ * when colour is given, to match series coloured so), with a band swatch
+ * when band[i], and an optional note line after the entries. */
 typedef struct {
     const char *const *labels;
     const int *band; /* may be NULL */
     int n;
     const char *note; /* may be NULL */
     rd_series_style style; /* the swatch: a line (default), a dot or a bar */
+    const int *colour; /* palette index + 1 per label, as rd_series.colour; may be NULL */
 } rd_legend;
 
 /* Writes charts[0..n) row by row in a grid of `cols` columns, each chart

@@ -46,8 +46,8 @@ int fig_kl_asymmetry(const char *path) {
          .y_zero = 1, .legend = RD_LEGEND_NONE, .y_range = terms_range},
     };
     static const char *const labels[2] = {"P, and the terms of KL(P\u2016Q)", "Q, and the terms of KL(Q\u2016P)"};
-    rd_legend lg = {labels, NULL, 2, "a term is negative where the second has more mass",
-                   RD_SERIES_BARS};
+    rd_legend lg = {.labels = labels, .n = 2, .note = "a term is negative where the second has more mass",
+                    .style = RD_SERIES_BARS};
     rd_error err;
     if (rd_plot_figure(path, charts, 3, 2, &lg, &err)) {
         fprintf(stderr, "draw-figures: %s\n", err.msg);

@@ -467,9 +467,11 @@ static int figure_legend(rd_canvas *c, int x, int y, int width, const rd_legend 
     if (cols > lg->n) cols = lg->n;
     int rows = (lg->n + cols - 1) / cols, h = 16 + ROW * rows + (lg->note ? ROW : 0);
     if (!c) return h;
-    for (int i = 0; i < lg->n; i++)
+    for (int i = 0; i < lg->n; i++) {
+        int k = lg->colour && lg->colour[i] > 0 ? lg->colour[i] - 1 : i;
         legend_entry(c, x + 10 + (i / rows) * col_w, y + 8 + ROW * (i % rows) + ROW / 2, lg->labels[i],
-                     PALETTE[i % N_PALETTE], lg->style, lg->band && lg->band[i]);
+                     PALETTE[k % N_PALETTE], lg->style, lg->band && lg->band[i]);
+    }
     if (lg->note) rd_canvas_text(c, x + 18, y + 8 + ROW * rows + 4, lg->note, TEXT, GREY, 0);
     return h;
 }

@@ -189,7 +189,9 @@ void rd_groups_section(FILE *f, const rd_report *rep, const rd_comparison *cmp, 
  * first config), its paired difference in final test error and its relative
  * change of test_kl against the training-set size, log axis: the mean and
  * its 95% CI per size, joined by a line. The comparisons are set a little
- * apart on the x axis, so that their intervals do not hide each other. */
+ * apart on the x axis, so that their intervals do not hide each other. Each
+ * is drawn in the colour of its config in the study's curves figures, so
+ * that one arm has one colour in all of them. */
 rd_status rd_groups_png(const char *path, const rd_report *rep, const rd_comparison *cmp, int m, rd_error *err) {
     int G = rep->n_groups, K = 0;
     if (!rd_groups_by_size(rep))
@@ -208,8 +210,10 @@ rd_status rd_groups_png(const char *path, const rd_report *rep, const rd_compari
     rd_series *series = rd_malloc(4 * (size_t)K + 1, sizeof *series);
     char(*names)[600] = rd_malloc((size_t)K + 1, sizeof *names);
     const char **labels = rd_malloc((size_t)K + 1, sizeof *labels);
+    int *colour = rd_malloc((size_t)K + 1, sizeof(int));
     for (int j = 0; j < K; j++) {
         int k = which[j];
+        colour[j] = cmp[k].b + 1;
         snprintf(names[j], sizeof names[j], "%s - %s", rep->configs[cmp[k].b], rep->configs[cmp[k].a]);
         labels[j] = names[j];
         for (int g = 0; g < G; g++) {
@@ -236,15 +240,16 @@ rd_status rd_groups_png(const char *path, const rd_report *rep, const rd_compari
         rd_series *s = series + (size_t)c * 2 * K;
         for (int j = 0; j < K; j++) {
             size_t i = (size_t)j * G;
-            s[2 * j] = (rd_series){labels[j], G, x + i, y[c] + i, NULL, NULL, RD_SERIES_LINE, j + 1, 0};
-            s[2 * j + 1] = (rd_series){labels[j], G, x + i, y[c] + i, lo[c] + i, hi[c] + i, RD_SERIES_INTERVAL, j + 1, 0};
+            s[2 * j] = (rd_series){labels[j], G, x + i, y[c] + i, NULL, NULL, RD_SERIES_LINE, colour[j], 0};
+            s[2 * j + 1] =
+                (rd_series){labels[j], G, x + i, y[c] + i, lo[c] + i, hi[c] + i, RD_SERIES_INTERVAL, colour[j], 0};
         }
         charts[c] = (rd_chart){.title = TITLE[c], .subtitle = "paired by seed, against the size of the training set",
                                .xlabel = "training images (log scale)", .ylabel = YLABEL[c], .series = s,
                                .n_series = 2 * K, .y_zero = 1, .legend = RD_LEGEND_NONE, .x_log = 1,
                                .x_ticks = ticks, .n_x_ticks = G};
     }
-    rd_legend lg = {.labels = labels, .n = K, .note = "below 0: lower than the baseline"};
+    rd_legend lg = {.labels = labels, .colour = colour, .n = K, .note = "below 0: lower than the baseline"};
     rd_status st = rd_plot_figure(path, charts, 2, 2, &lg, err);
     free(which);
     free(ticks);
@@ -259,5 +264,6 @@ rd_status rd_groups_png(const char *path, const rd_report *rep, const rd_compari
     free(series);
     free(names);
     free(labels);
+    free(colour);
     return st;
 }

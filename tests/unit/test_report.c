@@ -5,8 +5,10 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stb_image.h>
 #include <string.h>
 
+#include "rdrop/plot.h"
 #include "rdrop/report.h"
 #include "tmpdir.h"
 
@@ -312,6 +314,17 @@ Test(report, rerun_reuses_a_finished_run_and_refuses_a_changed_one) {
 /* Rows of a grouped study: 3 groups x 2 configs x 4 seeds, in that order
  * (row i: group i / 8, config i / 4 % 2, seed i % 4); sizes and errors are
  * the caller's. */
+/* Pixels of palette colour k (exactly) in a PNG. */
+static int colour_pixels(const char *png, int k) {
+    int w, h, comp, n = 0;
+    unsigned char *img = stbi_load(png, &w, &h, &comp, 3), c[3];
+    cr_assert(img, "cannot read %s", png);
+    rd_plot_colour(k, c);
+    for (size_t i = 0; i < (size_t)w * h; i++) n += img[3 * i] == c[0] && img[3 * i + 1] == c[1] && img[3 * i + 2] == c[2];
+    stbi_image_free(img);
+    return n;
+}
+
 static int grouped_rows(rd_result *r, const char *const *configs, const char *const *groups) {
     int n = 0;
     for (int g = 0; g < 3; g++)
@@ -365,6 +378,10 @@ Test(report, groups_holm_across_the_groups_and_the_trend) {
     snprintf(path, sizeof path, "%s/size.png", dir);
     cr_assert_eq(rd_report_size_png(path, &rep, &written, &err), RD_OK, "%s", err.msg);
     cr_assert_eq(written, 1);
+    /* b − a in b's colour, as in the study's curves figures (palette index 1);
+     * a, the baseline, has no line of its own */
+    cr_assert(colour_pixels(path, 1) > 50, "b - a is not drawn in b's colour");
+    cr_assert_eq(colour_pixels(path, 0), 0, "the baseline's colour is used");
     free(md);
     tmpdir_remove(dir);
 }
