@@ -85,11 +85,13 @@ int cmp_report(cmp_run **runs, int n, const cmp_arm *arms, int n_arms, int seeds
         }
     for (int k = 0; k < c->n_contrasts; k++) cmp[m++] = (rd_comparison){c->contrasts[k][0], c->contrasts[k][1]};
     char note[512] = "";
+    const char *figures = c->n_groups ? "the curves-GROUP.png figures" : "curves.png"; /* drawn from the runs */
     if (committed)
-        snprintf(note, sizeof note, "%d of the %d runs are rows of an earlier results.csv (%s): curves.png and "
+        snprintf(note, sizeof note, "%d of the %d runs are rows of an earlier results.csv (%s): %s and "
                  "curves.csv were not redrawn%s.", committed, n,
                  c->report_only ? "--report-only: the report made again from the table alone"
                                 : "their run folders were not here",
+                 figures,
                  c->busy ? "" : ", and the comparison at equal training time, which needs every run's per-epoch "
                                 "times, is left out");
     rd_report rep = {read, n_read, labels, n_arms, cmp, m, primary, committed || c->n_groups ? NULL : curves, c->busy,
@@ -120,8 +122,8 @@ int cmp_report(cmp_run **runs, int n, const cmp_arm *arms, int n_arms, int seeds
     free(counts);
     if (st) return cli_error("compare", &err);
     if (committed)
-        printf("wrote %s and %s; curves.png and curves.csv not redrawn: %d run%s no folder here\n\n", results, report,
-               committed, committed == 1 ? " has" : "s have");
+        printf("wrote %s and %s%s; %s and curves.csv not redrawn: %d run%s no folder here\n\n", results, report,
+               sized ? " and size.png" : "", figures, committed, committed == 1 ? " has" : "s have");
     else if (c->n_groups)
         printf("wrote %s, %s, curves.csv and a curves-GROUP.png per group%s\n\n", results, report,
                sized ? ", and size.png" : "");

@@ -190,10 +190,11 @@ mv "$C/runs.away" "$C/runs"
 # seed within a group, Holm across the groups, the trend against the size and
 # size.png.
 G="$tmp/groups"
-run compare experiments/mnist-dropout.ini experiments/mnist-rdrop.ini experiments/mnist-dropout.ini:train.epochs*=2 \
+set -- experiments/mnist-dropout.ini experiments/mnist-rdrop.ini experiments/mnist-dropout.ini:train.epochs*=2 \
     --seeds 2 --jobs 2 --threads 2 --busy --set model.file=models/mlp-256.ini --set "data.dir=$MNIST" \
     --set train.mc_passes=2 --group data.train_subset=200:train.epochs=2 --group data.train_subset=400:train.epochs=1 \
     --group data.train_subset=800:train.epochs=1 --out "$G"
+run compare "$@"
 [ "$status" -eq 0 ] || fail "a grouped comparison exited $status"; ok
 [ "$(count '] train ')" -eq 18 ] || fail "want 3 groups x 3 configs x 2 seeds trained"; ok
 [ "$(grep -c '^epochs = 4 ' "$G/runs/train_subset=200+epochs=2/mnist-dropout+epochsx2-s0/config.ini")" -eq 1 ] ||
@@ -218,5 +219,17 @@ for f in size.png "curves-train_subset=200+epochs=2.png" "curves-train_subset=40
     cmp -s "$G/$f" "$tmp/gplot/$f" || fail "plot --study $G: $f differs from compare's"
 done; ok
 usage_error 'give a folder' plot --study "$G" --out "$tmp/one.png"
+# --report-only on a grouped study: the same report and size.png from
+# results.csv alone, saying which figures it could not draw again
+cp "$G/report.md" "$tmp/report-before.md"
+sums=$(cksum <"$G/size.png")$(cksum <"$G/results.csv")
+run compare "$@" --report-only
+[ "$status" -eq 0 ] || fail "--report-only on a grouped study exited $status: $(cat "$tmp/err")"; ok
+expect_out 'and size.png; the curves-GROUP.png figures and curves.csv not redrawn: 18 runs have no folder here'
+grep -q 'curves-GROUP.png figures and curves.csv were not redrawn' "$G/report.md" || fail "report.md: no note on the figures"; ok
+[ "$(cksum <"$G/size.png")$(cksum <"$G/results.csv")" = "$sums" ] || fail "--report-only changed size.png or results.csv"; ok
+grep -v -e '^Made by' -e 'were not redrawn' "$G/report.md" | cat -s >"$tmp/ra"
+grep -v '^Made by' "$tmp/report-before.md" | cat -s >"$tmp/rb"
+cmp -s "$tmp/ra" "$tmp/rb" || fail "--report-only's report differs beyond its command and note"; ok
 
 echo "compare.sh: $passed passed, 0 failed"
