@@ -218,7 +218,7 @@ rd_status rd_groups_png(const char *path, const rd_report *rep, const rd_compari
         labels[j] = names[j];
         for (int g = 0; g < G; g++) {
             size_t i = (size_t)j * G + g;
-            x[i] = group_size(rep, g) * pow(10, 0.03 * (j - (K - 1) / 2.0)); /* side by side */
+            x[i] = group_size(rep, g) * pow(10, 0.05 * (j - (K - 1) / 2.0)); /* side by side */
             rd_paired_test t = rd_paired_t_test(a, b, paired(rep, g, cmp[k], 0, a, b));
             y[0][i] = t.mean;
             lo[0][i] = t.mean - t.half_ci;
