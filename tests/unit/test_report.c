@@ -8,7 +8,7 @@
 #include <stb_image.h>
 #include <string.h>
 
-#include "rdrop/plot.h"
+#include "palette_pixels.h"
 #include "rdrop/report.h"
 #include "tmpdir.h"
 
@@ -32,6 +32,15 @@ static void write_text(const char *path, const char *text) {
 
 #define cr_assert_has(text, part) cr_assert(strstr(text, part), "report lacks \"%s\":\n%s", part, text)
 
+/* report.md of rep written into dir, and read back. */
+static char *report_md(const char *dir, const rd_report *rep) {
+    char path[128];
+    snprintf(path, sizeof path, "%s/report.md", dir);
+    rd_error err = {0};
+    cr_assert_eq(rd_report_write(path, rep, &err), RD_OK, "%s", err.msg);
+    return slurp(path);
+}
+
 Test(report, results_fixture_reads) {
     rd_result *r;
     int n;
@@ -52,14 +61,12 @@ Test(report, report_md_from_the_fixture) {
     rd_result *r;
     int n;
     rd_error err = {0};
-    char dir[64], path[128];
+    char dir[64];
     cr_assert(tmpdir_make(dir));
     cr_assert_eq(rd_results_read(FIXTURE, &r, &n, &err), RD_OK, "%s", err.msg);
     const char *configs[] = {"mnist-dropout", "mnist-rdrop", "mnist-rdrop+alpha=4"};
     rd_report rep = {r, n, configs, 3, NULL, 0, 0, NULL, 0, "rdrop compare X Y", "A note on the runs.", NULL, 0};
-    snprintf(path, sizeof path, "%s/report.md", dir);
-    cr_assert_eq(rd_report_write(path, &rep, &err), RD_OK, "%s", err.msg);
-    char *md = slurp(path);
+    char *md = report_md(dir, &rep);
     cr_assert_has(md, "Made by `rdrop compare X Y`.\n\nA note on the runs.\n\n");
     /* per config: mean ± sample sd (python: 1.800 ± 0.079057, 1.634 ± 0.088204); this
      * fixture predates the method, alpha and consistency columns */
@@ -116,12 +123,9 @@ Test(report, equal_time_takes_the_slower_run_at_the_faster_runs_end) {
     cr_assert_eq(r[0].best_epoch, 4);
     const char *configs[] = {"A", "B"};
     rd_report rep = {r, 4, configs, 2, NULL, 0, 0, c, 0, "", NULL, NULL, 0};
-    char dir[64], path[128];
-    rd_error err = {0};
+    char dir[64];
     cr_assert(tmpdir_make(dir));
-    snprintf(path, sizeof path, "%s/report.md", dir);
-    cr_assert_eq(rd_report_write(path, &rep, &err), RD_OK, "%s", err.msg);
-    char *md = slurp(path);
+    char *md = report_md(dir, &rep);
     /* at 4 s: A at epoch 4 (1.0, 1.2), B at epoch 2 (2.5, 2.9); differences 1.5, 1.7 */
     cr_assert_has(md, "| B − A | 2 | 4 | 4.0 | 1.100 ± 0.141 | 2.0 | 2.700 ± 0.283 | +1.600 |");
     free(md);
@@ -311,20 +315,19 @@ Test(report, rerun_reuses_a_finished_run_and_refuses_a_changed_one) {
     tmpdir_remove(dir);
 }
 
-/* Rows of a grouped study: 3 groups x 2 configs x 4 seeds, in that order
- * (row i: group i / 8, config i / 4 % 2, seed i % 4); sizes and errors are
- * the caller's. */
-/* Pixels of palette colour k (exactly) in a PNG. */
+/* Pixels of palette colour k in a whole PNG. */
 static int colour_pixels(const char *png, int k) {
-    int w, h, comp, n = 0;
-    unsigned char *img = stbi_load(png, &w, &h, &comp, 3), c[3];
+    int w, h, comp;
+    unsigned char *img = stbi_load(png, &w, &h, &comp, 3);
     cr_assert(img, "cannot read %s", png);
-    rd_plot_colour(k, c);
-    for (size_t i = 0; i < (size_t)w * h; i++) n += img[3 * i] == c[0] && img[3 * i + 1] == c[1] && img[3 * i + 2] == c[2];
+    int n = palette_pixels(img, w, 0, 0, w, h, k);
     stbi_image_free(img);
     return n;
 }
 
+/* Rows of a grouped study: 3 groups x 2 configs x 4 seeds, in that order
+ * (row i: group i / 8, config i / 4 % 2, seed i % 4); sizes and errors are
+ * the caller's. */
 static int grouped_rows(rd_result *r, const char *const *configs, const char *const *groups) {
     int n = 0;
     for (int g = 0; g < 3; g++)
@@ -358,11 +361,9 @@ Test(report, groups_holm_across_the_groups_and_the_trend) {
     }
     char dir[64], path[128];
     cr_assert(tmpdir_make(dir));
-    snprintf(path, sizeof path, "%s/report.md", dir);
     rd_report rep = {r, n, configs, 2, NULL, 0, 0, NULL, 1, "", NULL, groups, 3};
     rd_error err = {0};
-    cr_assert_eq(rd_report_write(path, &rep, &err), RD_OK, "%s", err.msg);
-    char *md = slurp(path);
+    char *md = report_md(dir, &rep);
     cr_assert_has(md, "# Comparison: a vs b, in 3 groups");
     cr_assert_has(md, "| difference | n = 100 | n = 1000 | n = 10000 |");
     cr_assert_has(md, "| **b − a** | -1.250 ± 1.027 (Holm p 0.091, sign-flip p 0.125, 4 pairs) "
@@ -404,11 +405,9 @@ Test(report, groups_not_sizes_keep_their_whole_labels) {
     }
     char dir[64], path[128];
     cr_assert(tmpdir_make(dir));
-    snprintf(path, sizeof path, "%s/report.md", dir);
     rd_report rep = {r, n, configs, 2, NULL, 0, 0, NULL, 1, "", NULL, groups, 3};
     rd_error err = {0};
-    cr_assert_eq(rd_report_write(path, &rep, &err), RD_OK, "%s", err.msg);
-    char *md = slurp(path);
+    char *md = report_md(dir, &rep);
     char want[400];
     snprintf(want, sizeof want, "| difference | train.lr=0.01 | %s | train.lr=0.1 |", long_label);
     cr_assert_has(md, want);
@@ -423,9 +422,7 @@ Test(report, groups_not_sizes_keep_their_whole_labels) {
     free(md);
     /* one size in each group, but two groups of the same size: not sizes either */
     for (int i = 0; i < n; i++) r[i].train_size = strcmp(r[i].group, "train.lr=0.1") ? 1000 : 2000;
-    snprintf(path, sizeof path, "%s/report.md", dir);
-    cr_assert_eq(rd_report_write(path, &rep, &err), RD_OK, "%s", err.msg);
-    md = slurp(path);
+    md = report_md(dir, &rep);
     cr_assert(!strstr(md, "n = 1000") && !strstr(md, "The trend against"), "groups of equal sizes named by size");
     cr_assert_has(md, "| difference | train.lr=0.01 |");
     snprintf(path, sizeof path, "%s/size.png", dir);

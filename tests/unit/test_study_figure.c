@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "palette_pixels.h"
 #include "rdrop/plot.h"
 #include "rdrop/report.h"
 #include "tmpdir.h"
@@ -93,19 +94,6 @@ Test(study_figure, malformed_curves_csv_is_refused_naming_the_line) {
     tmpdir_remove(dir);
 }
 
-/* Pixels of palette colour k (exactly) in the rectangle [x0, x1) x [y0, y1). */
-static int count(const unsigned char *img, int w, int x0, int y0, int x1, int y1, int k) {
-    unsigned char c[3];
-    rd_plot_colour(k, c);
-    int n = 0;
-    for (int y = y0; y < y1; y++)
-        for (int x = x0; x < x1; x++) {
-            const unsigned char *p = img + 3 * ((size_t)y * w + x);
-            n += p[0] == c[0] && p[1] == c[1] && p[2] == c[2];
-        }
-    return n;
-}
-
 /* Draws the fixture's figure against `baseline` and reads it back. */
 static unsigned char *figure(const char *baseline, int *w, int *h) {
     char dir[64], curves[128], png[128];
@@ -135,16 +123,16 @@ Test(study_figure, curves_and_paired_charts_against_the_baseline) {
     cr_assert_eq(w, 2 * RD_PLOT_W);
     cr_assert_eq(h, 2 * RD_PLOT_H);
     int W = RD_PLOT_W, H = RD_PLOT_H;
-    for (int k = 0; k < 3; k++) cr_assert(count(img, w, 0, 0, W, H, k) > 50, "curve %d missing", k);
+    for (int k = 0; k < 3; k++) cr_assert(palette_pixels(img, w, 0, 0, W, H, k) > 50, "curve %d missing", k);
     /* the paired chart: the two later configs against the first, not the first against itself */
-    cr_assert_eq(count(img, w, W, 0, 2 * W, H, 0), 0, "the baseline is paired with itself");
-    cr_assert(count(img, w, W, 0, 2 * W, H, 1) > 50 && count(img, w, W, 0, 2 * W, H, 2) > 50, "paired config missing");
-    cr_assert(count(img, w, W, H, 2 * W, 2 * H, 0) > 30, "no legend in the free cell");
+    cr_assert_eq(palette_pixels(img, w, W, 0, 2 * W, H, 0), 0, "the baseline is paired with itself");
+    cr_assert(palette_pixels(img, w, W, 0, 2 * W, H, 1) > 50 && palette_pixels(img, w, W, 0, 2 * W, H, 2) > 50, "paired config missing");
+    cr_assert(palette_pixels(img, w, W, H, 2 * W, 2 * H, 0) > 30, "no legend in the free cell");
     stbi_image_free(img);
 
     img = figure("mnist-rdrop", &w, &h); /* another baseline: now the first config is paired */
-    cr_assert(count(img, w, W, 0, 2 * W, H, 0) > 50, "the first config is not paired with the baseline");
-    cr_assert_eq(count(img, w, W, 0, 2 * W, H, 1), 0, "the new baseline is paired with itself");
+    cr_assert(palette_pixels(img, w, W, 0, 2 * W, H, 0) > 50, "the first config is not paired with the baseline");
+    cr_assert_eq(palette_pixels(img, w, W, 0, 2 * W, H, 1), 0, "the new baseline is paired with itself");
     stbi_image_free(img);
 }
 
